@@ -1,0 +1,1 @@
+"""The command line: a thin adapter over the library API, one module per subcommand."""

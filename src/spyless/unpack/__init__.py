@@ -1,0 +1,1 @@
+"""Safe, recursive extraction of firmware images into a workspace."""

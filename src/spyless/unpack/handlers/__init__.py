@@ -1,0 +1,1 @@
+"""Format handlers, one module each, grouped by category."""
