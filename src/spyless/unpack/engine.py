@@ -172,7 +172,9 @@ class _Run:
             return self._carve(item, blob, is_root)
         finally:
             if isinstance(blob, mmap.mmap):
-                blob.close()
+                # A view may survive in a handler's traceback; the map then closes with it.
+                with suppress(BufferError):
+                    blob.close()
 
     def progress_due(self) -> bool:
         return self.unpacker.progress is not None
