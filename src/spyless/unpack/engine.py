@@ -328,14 +328,25 @@ class _Run:
             cursor = max(cursor, end)
 
     def _gap(self, chain: str, blob: Blob, start: int, end: int) -> None:
-        first = blob[start : start + 1]
-        region = blob[start:end]
-        if region.count(first) == end - start:
-            self._event(EventKind.PADDING, chain, f"padding of 0x{first.hex()} bytes", None,
-                        start, end - start)
+        """Report a region nobody claimed: padding runs at either end, the rest unknown."""
+        region = bytes(blob[start:end])
+        lead = len(region) - len(region.lstrip(region[:1]))
+        if lead == len(region):
+            self._padding(chain, region[:1], start, lead)
             return
+        trail = len(region) - len(region.rstrip(region[-1:]))
+        if lead >= _MIN_REPORTED_GAP:
+            self._padding(chain, region[:1], start, lead)
+            start += lead
+        if trail >= _MIN_REPORTED_GAP:
+            self._padding(chain, region[-1:], end - trail, trail)
+            end -= trail
         self._event(EventKind.UNKNOWN, chain, "region not recognised", None, start,
                     end - start, sample_entropy(blob, start, end))
+
+    def _padding(self, chain: str, byte: bytes, start: int, size: int) -> None:
+        self._event(EventKind.PADDING, chain, f"padding of 0x{byte.hex()} bytes", None,
+                    start, size)
 
     def _event(
         self, kind: EventKind, chain: str, message: str, fmt: str | None = None,
