@@ -9,6 +9,8 @@ import click
 
 from spyless._version import __version__
 from spyless.cli.doctor import doctor
+from spyless.cli.explain import explain_command
+from spyless.cli.scan import scan_command
 from spyless.cli.unpack import unpack_command
 from spyless.errors import Error
 
@@ -20,6 +22,8 @@ def cli() -> None:
 
 
 cli.add_command(unpack_command)
+cli.add_command(scan_command)
+cli.add_command(explain_command)
 cli.add_command(doctor)
 
 

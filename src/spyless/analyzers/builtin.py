@@ -1,0 +1,15 @@
+"""The built-in analyzers, in one place. Each concern's package lists its own."""
+
+from __future__ import annotations
+
+from spyless.analyzers import accounts, backdoors, extraction, keys, services
+from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
+
+_PACKAGES = (extraction, accounts, keys, services, backdoors)
+
+FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = tuple(
+    cls for package in _PACKAGES for cls in package.FILE_ANALYZERS
+)
+IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = tuple(
+    cls for package in _PACKAGES for cls in package.IMAGE_ANALYZERS
+)

@@ -1,0 +1,1 @@
+"""The vocabulary shared by analyzers, reports and the agreement: facts and findings."""
