@@ -23,7 +23,8 @@ def run_file_analyzer(analyzer: FileAnalyzer, data: bytes, fs_path: str = "/etc/
 
 def scan_tree(tmp_path: Path, files: dict[str, bytes | str],
               file_analyzers: Sequence[FileAnalyzer] | None = None,
-              image_analyzers: Sequence[ImageAnalyzer] | None = None) -> Report:
+              image_analyzers: Sequence[ImageAnalyzer] | None = None,
+              jobs: int = 1) -> Report:
     """Pack ``files`` (path -> content, or "-> target" for a symlink) into a tar and scan it.
 
     Goes through the real engine and runner, so tests see exactly what users see.
@@ -47,5 +48,5 @@ def scan_tree(tmp_path: Path, files: dict[str, bytes | str],
             tar.addfile(info, io.BytesIO(data))
     image = tmp_path / "image.tar"
     image.write_bytes(buf.getvalue())
-    auditor = Auditor(jobs=1, file_analyzers=file_analyzers, image_analyzers=image_analyzers)
+    auditor = Auditor(jobs=jobs, file_analyzers=file_analyzers, image_analyzers=image_analyzers)
     return auditor.scan(image, tmp_path / "work")

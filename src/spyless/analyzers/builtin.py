@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from spyless.analyzers import accounts, backdoors, extraction, keys, services
+from spyless.analyzers import accounts, backdoors, credentials, extraction, keys, services
 from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
 
-_PACKAGES = (extraction, accounts, keys, services, backdoors)
+_PACKAGES = (extraction, accounts, credentials, keys, services, backdoors)
 
 FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = tuple(
     cls for package in _PACKAGES for cls in package.FILE_ANALYZERS

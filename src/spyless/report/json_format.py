@@ -18,6 +18,12 @@ def _mask(value: Any, show: bool) -> Any:
         if not show and "excerpt" in value and value.get("secret"):
             secret = value["secret"]
             value = {**value, "excerpt": value["excerpt"].replace(secret, mask_secret(secret))}
+        if not show and isinstance(value.get("message"), str) and value.get("evidence"):
+            message = value["message"]
+            for evidence in value["evidence"]:
+                if evidence.get("secret"):
+                    message = message.replace(evidence["secret"], mask_secret(evidence["secret"]))
+            value = {**value, "message": message}
         return {k: (mask_secret(v) if not show and k in _SECRET_FIELDS and isinstance(v, str)
                     else _mask(v, show)) for k, v in value.items()}
     if isinstance(value, list | tuple):
