@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spyless.analyzers.registry import builtin_file_analyzers, builtin_image_analyzers
 from spyless.unpack.registry import builtin_handlers
 
 
@@ -28,9 +29,46 @@ def formats_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def findings_markdown() -> str:
+    """The finding catalogue and the analyzers that emit each id, from the code."""
+    analyzers = (*builtin_file_analyzers(), *builtin_image_analyzers())
+    lines = [
+        "# Finding catalogue",
+        "",
+        "Generated from the analyzers by `python -m spyless.docs`; do not edit by hand.",
+        "`spyless explain ID` prints one entry.",
+        "",
+    ]
+    specs = sorted({spec.id: (spec, a) for a in analyzers for spec in a.findings}.items())
+    for finding_id, (spec, analyzer) in specs:
+        cwe = f"[CWE-{spec.cwe}](https://cwe.mitre.org/data/definitions/{spec.cwe}.html)" if (
+            spec.cwe) else "none"
+        lines += [
+            f"## {finding_id}: {spec.title}",
+            "",
+            f"- default severity: {spec.severity.value}; CWE: {cwe}; analyzer: `{analyzer.name}`",
+            "",
+            spec.description,
+            "",
+            f"**How to fix:** {spec.remediation}",
+            "",
+        ]
+        lines += [f"- {ref}" for ref in spec.references]
+        if spec.references:
+            lines.append("")
+    lines += ["# Analyzers", "", "| analyzer | kind | findings | what |", "|---|---|---|---|"]
+    for analyzer in analyzers:
+        kind = "file" if hasattr(analyzer, "kinds") else "image"
+        ids = ", ".join(s.id for s in analyzer.findings)
+        lines.append(f"| {analyzer.name} | {kind} | {ids} | {analyzer.description} |")
+    return "\n".join(lines) + "\n"
+
+
+GENERATED = {"docs/formats.md": formats_markdown, "docs/findings.md": findings_markdown}
+
+
 if __name__ == "__main__":
-    import sys
     from pathlib import Path
 
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/formats.md")
-    target.write_text(formats_markdown(), encoding="utf-8")
+    for name, render in GENERATED.items():
+        Path(name).write_text(render(), encoding="utf-8")

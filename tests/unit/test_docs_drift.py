@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from spyless.docs import formats_markdown
+import pytest
+
+from spyless.docs import GENERATED
 from tests.conftest import ROOT
 
 
-def test_formats_doc_is_current() -> None:
-    committed = (ROOT / "docs/formats.md").read_text(encoding="utf-8")
-    assert committed == formats_markdown(), "docs/formats.md is stale: run python -m spyless.docs"
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_doc_is_current(name: str) -> None:
+    committed = (ROOT / name).read_text(encoding="utf-8")
+    assert committed == GENERATED[name](), f"{name} is stale: run python -m spyless.docs"
