@@ -31,8 +31,10 @@ def test_handler_metadata(handler: Handler) -> None:
 def test_handler_has_a_test_module(handler: Handler) -> None:
     tests = ROOT / "tests/unit/handlers"
     module = _module(handler)
+    package = type(handler).__module__.split(".")[-2]
     candidates = [tests / f"test_{module}.py", tests / f"test_{handler.name}.py",
-                  *tests.glob(f"test_{module.split('_')[0]}*.py")]
+                  *tests.glob(f"test_{module.split('_')[0]}*.py"),
+                  *tests.glob(f"test_{package}*.py")]
     assert any(p.is_file() for p in candidates), f"no tests/unit/handlers/test_{module}.py"
 
 

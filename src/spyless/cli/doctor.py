@@ -13,7 +13,7 @@ from spyless._version import __version__
 from spyless.unpack.registry import builtin_handlers
 from spyless.unpack.tools import OPTIONAL_TOOLS, find_tool
 
-_LIBRARIES = ("jefferson", "ubi-reader", "libarchive-c", "pycdlib",
+_LIBRARIES = ("ubi-reader", "pycdlib",
               "py7zr", "lz4", "zstandard", "lzallright")
 
 
