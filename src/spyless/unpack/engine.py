@@ -184,7 +184,7 @@ class _Run:
             self.unpacker.progress(chain, self.budget.files_written, self.budget.bytes_written)
 
     def _carve(self, item: _Pending, blob: Blob, is_root: bool) -> list[_Pending]:
-        scan = self.unpacker._scanner.scan(blob)
+        scan = self.unpacker._scanner.scan(blob, item.disk)
         for pattern in scan.truncated:
             self._event(EventKind.LIMIT, item.chain,
                         f"too many candidate offsets for {pattern}; the rest were not tried")
@@ -341,6 +341,8 @@ class _Run:
         if trail >= _MIN_REPORTED_GAP:
             self._padding(chain, region[-1:], end - trail, trail)
             end -= trail
+        if end - start < _MIN_REPORTED_GAP:
+            return
         self._event(EventKind.UNKNOWN, chain, "region not recognised", None, start,
                     end - start, sample_entropy(blob, start, end))
 
