@@ -23,10 +23,7 @@ class OptionalTool:
 
 #: What ``spyless doctor`` reports on.
 OPTIONAL_TOOLS: tuple[OptionalTool, ...] = (
-    OptionalTool("unsquashfs", "squashfs-tools", "cross-check of standard SquashFS 4 images"),
-    OptionalTool("7z", "p7zip-full / 7zip", "extra archive formats beyond libarchive and py7zr"),
-    OptionalTool("tshark", "tshark", "traffic captures in the tests"),
-    OptionalTool("diffoscope", "diffoscope", "deep comparison of one differing file pair"),
+    OptionalTool("7z", "7zip or p7zip-full", "RAR 4/5 and Microsoft CAB archives"),
 )
 
 

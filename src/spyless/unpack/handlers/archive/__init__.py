@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spyless.unpack.handlers.archive.ar import ArHandler
 from spyless.unpack.handlers.archive.cpio import CpioHandler
+from spyless.unpack.handlers.archive.external7z import External7zHandler
 from spyless.unpack.handlers.archive.iso9660 import Iso9660Handler
 from spyless.unpack.handlers.archive.sevenzip import SevenZipHandler
 from spyless.unpack.handlers.archive.tar import TarHandler
@@ -17,4 +18,5 @@ HANDLERS: tuple[type[Handler], ...] = (
     ZipHandler,
     SevenZipHandler,
     ArHandler,
+    External7zHandler,
 )
