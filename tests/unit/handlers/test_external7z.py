@@ -40,7 +40,7 @@ def rar4(members: dict[str, bytes]) -> bytes:
 @needs_7z
 def test_rar4_members_come_through_the_sink(out_dir: Path) -> None:
     blob = b"\x00" * 100 + rar4({"etc/passwd": b"root::0:0::/root:/bin/sh\n", "a.txt": b"A"})
-    sink, end = run_handler(External7zHandler(), blob, out_dir, start=100)
+    _sink, end = run_handler(External7zHandler(), blob, out_dir, start=100)
     assert end == len(blob)
     assert tree(out_dir) == {"etc/passwd": b"root::0:0::/root:/bin/sh\n", "a.txt": b"A"}
 
