@@ -7,7 +7,6 @@ import lzma
 import os
 import struct
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -104,16 +103,13 @@ def test_tplink_kernel(out_dir: Path) -> None:
     chunk = handler.parse(blob, 0x20400)
     assert chunk is not None
     assert chunk.info == {"dictionary": str(1 << 25), "size": "2219160"}
-    started = time.perf_counter()
     _, end = run_handler(handler, blob, out_dir, 0x20400)
-    elapsed = time.perf_counter() - started
     assert end == 0xDA20E
     kernel = (out_dir / "lzma.out").read_bytes()
     assert hashlib.sha256(kernel).hexdigest() == (
         "ad931bfda23bdec78e84f51969fc2a46d1a5b744c37b57f55b2274e7e383c8e5"
     )
     assert b"Linux version 2.6.31" in kernel
-    assert elapsed < 0.5  # about 0.06 s on the development machine
 
 
 SAMPLE = alone(DATA[:2000] + DATA[-2000:])

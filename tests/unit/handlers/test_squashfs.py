@@ -8,7 +8,6 @@ import lzma
 import stat
 import struct
 import tempfile
-import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -73,9 +72,7 @@ def test_tplink_rootfs(out_dir: Path) -> None:
     assert chunk.info["compression"] == "lzma"
     assert chunk.info["inodes"] == "560"
     assert chunk.end == TPLINK_ROOTFS + 2477651
-    began = time.perf_counter()
     sink, _ = run_handler(handler, blob, out_dir, start=TPLINK_ROOTFS)
-    assert time.perf_counter() - began < 5  # generous: the suite may run on a busy machine
     kinds = [e.kind for e in sink.entries]
     assert kinds.count("file") == 374
     assert len(sink.entries) == 560
