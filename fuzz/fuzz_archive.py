@@ -91,7 +91,7 @@ def main() -> None:
         import atheris  # type: ignore[import-not-found]  # noqa: PLC0415 - optional
     except ImportError:
         seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 30.0
-        rng = random.Random(0)  # noqa: S311 - reproducible mutations, not cryptography
+        rng = random.Random(0)
         seeds = _seeds()
         deadline = time.monotonic() + seconds
         runs = 0

@@ -126,7 +126,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 
 def _loop(iterations: int, seed: int) -> None:
-    rng = random.Random(seed)  # noqa: S311 - reproducible mutations, not secrets
+    rng = random.Random(seed)
     corpus = seeds()
     for number in range(iterations):
         data = mutate(rng.choice(corpus), rng)
@@ -148,7 +148,7 @@ def main(argv: list[str]) -> None:
         atheris.Fuzz()
         return
     iterations = int(argv[1]) if len(argv) > 1 else 2000
-    seed = int(argv[2]) if len(argv) > 2 else random.randrange(1 << 32)  # noqa: S311
+    seed = int(argv[2]) if len(argv) > 2 else random.randrange(1 << 32)
     _loop(iterations, seed)
 
 

@@ -97,7 +97,7 @@ def main(argv: list[str]) -> int:
         return 0
     args = [a for a in argv[1:] if not a.startswith("-")]
     iterations = int(args[0]) if args else 200
-    rng = random.Random(int(args[1]) if len(args) > 1 else 0)  # noqa: S311 - reproducible
+    rng = random.Random(int(args[1]) if len(args) > 1 else 0)
     pool = seeds()
     began = time.monotonic()
     for n in range(iterations):

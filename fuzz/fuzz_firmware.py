@@ -82,7 +82,7 @@ def _mutate(rng: random.Random, data: bytes) -> bytes:
 
 
 def main(seconds: float = 20.0) -> int:
-    rng = random.Random(1234)  # noqa: S311 - reproducible mutations, not secrets
+    rng = random.Random(1234)
     seeds = _seeds()
     deadline = time.monotonic() + seconds
     runs = 0

@@ -64,7 +64,7 @@ def main(seconds: float = 30.0) -> int:
     if not seeds:
         print("no SquashFS fixtures found under ../shared/corpus/formats")
         return 1
-    rng = random.Random(int(os.environ.get("FUZZ_SEED", "1")))  # noqa: S311 - not crypto
+    rng = random.Random(int(os.environ.get("FUZZ_SEED", "1")))
     deadline = time.monotonic() + seconds
     runs = 0
     while time.monotonic() < deadline:

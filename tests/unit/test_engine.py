@@ -16,7 +16,7 @@ import pytest
 
 from spyless.cli.main import main
 from spyless.errors import InputError, UsageError
-from spyless.unpack.engine import UnpackResult, Unpacker, unpack
+from spyless.unpack.engine import Unpacker, UnpackResult, unpack
 from spyless.unpack.interface import (
     ArtifactKind,
     Blob,
