@@ -214,3 +214,14 @@ def test_cli_unpack_writes_manifest(image: Path, tmp_path: Path,
     assert main(["unpack", str(image), "--out", str(out), "--max-bytes", "64M"]) == 0
     assert json.loads((out / "manifest.json").read_text())["limits"]["max_total_bytes"] == 64 << 20
     assert "manifest" in capsys.readouterr().out
+
+
+def test_an_archive_starting_with_a_key_is_still_unpacked(tmp_path: Path) -> None:
+    pem = b"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n"
+    path = tmp_path / "keys.tar"
+    path.write_bytes(make_tar({"key.pem": pem, "other": b"x"}))
+    result = unpack(path, tmp_path / "out")
+    key = result.artifact("keys.tar!tar@0x0/key.pem")
+    assert key is not None
+    assert key.kind is ArtifactKind.KEY
+    assert result.artifacts[0].kind is ArtifactKind.DATA

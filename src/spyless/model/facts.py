@@ -57,6 +57,7 @@ class KeyMaterial:
     not_after: str | None = None
     self_signed: bool | None = None
     comment: str | None = None
+    options: tuple[str, ...] = ()  # authorized_keys options (command=, from=, ...)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,11 +76,17 @@ def classify(head: bytes, size: int) -> FileType:
         interpreter = line.split(b" ", 1)[0].decode("utf-8", "replace") if line else ""
         return FileType(ArtifactKind.SCRIPT, f"script ({interpreter or 'no interpreter'})",
                         interpreter=interpreter or None)
-    if any(marker in head for marker in _PEM_KEY_MARKERS):
+    # Only a file that *starts* with key material is a key file: a marker further in may
+    # be an archive member or a binary's strings, which must still be carved and scanned.
+    start = head.lstrip()
+    first_line = start.split(b"\n", 1)[0]
+    if start.startswith((b"-----BEGIN", b"PuTTY-User-Key-File")) and any(
+            marker in first_line for marker in _PEM_KEY_MARKERS):
         return FileType(ArtifactKind.KEY, "private key")
-    if b"-----BEGIN CERTIFICATE-----" in head:
+    if first_line.startswith(b"-----BEGIN CERTIFICATE-----"):
         return FileType(ArtifactKind.CERTIFICATE, "PEM certificate")
-    if head.startswith(_PUBLIC_KEY_PREFIXES) or b"-----BEGIN PUBLIC KEY-----" in head:
+    if start.startswith(_PUBLIC_KEY_PREFIXES) or first_line.startswith(
+            b"-----BEGIN PUBLIC KEY-----"):
         return FileType(ArtifactKind.KEY, "public key")
     if head[:2] == b"\x30\x82" and b"\x06\x03\x55\x04" in head[:2048]:
         return FileType(ArtifactKind.CERTIFICATE, "DER certificate")

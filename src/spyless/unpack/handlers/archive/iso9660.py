@@ -13,8 +13,6 @@ import struct
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import pycdlib
-
 from spyless.errors import Error, FormatError
 from spyless.unpack.handlers.archive._common import blocks, open_blob
 from spyless.unpack.interface import Blob, Category, Chunk, Handler, Magic
@@ -70,6 +68,8 @@ class Iso9660Handler(Handler):
 
     def extract(self, blob: Blob, chunk: Chunk, sink: Sink) -> int | None:
         end = chunk.end if chunk.end is not None else len(blob)
+        import pycdlib  # noqa: PLC0415 - slow to import; only needed for an ISO
+
         iso = pycdlib.PyCdlib()
         try:
             iso.open_fp(open_blob(blob, chunk.start, end))
@@ -138,7 +138,7 @@ def _write(blob: Blob, start: int, end: int, block: int, path: bytes, rec: Any,
     if rr is not None:
         try:
             mode = int(rr.get_file_mode())
-        except pycdlib.pycdlibexception.PyCdlibException:
+        except Exception:  # pycdlib raises its own error when the entry has no mode
             mode = None
     perm = mode & 0o7777 if mode is not None else None
     if rr is not None and rr.is_symlink():

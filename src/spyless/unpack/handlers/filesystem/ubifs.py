@@ -8,22 +8,31 @@ and extractor are not used (they recurse without bound and write to disk).
 
 from __future__ import annotations
 
+import functools
 import io
 import stat
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import zstandard
 from lzallright import LZOCompressor, LZOError
-from ubireader.ubifs import nodes as ubifs_nodes
 
 from spyless.errors import FormatError
 from spyless.unpack.handlers.filesystem._walk import Stat, emit_tree, raise_problems
 from spyless.unpack.interface import Blob, Category, Chunk, Handler, Magic
 from spyless.unpack.sandbox import Sink
+
+
+@functools.cache
+def _nodes() -> ModuleType:
+    """ubi-reader's node classes, imported on first use: it is slow to import."""
+    from ubireader.ubifs import nodes  # noqa: PLC0415 - deferred for start-up time
+
+    return nodes
 
 _MAGIC = 0x06101831
 _HDR = 24
@@ -104,8 +113,8 @@ class _UbifsTree:
                 (length,) = struct.unpack_from("<I", self.data, pos + 16)
                 if node[0] == _MST:
                     try:
-                        mst = ubifs_nodes.mst_node(node[1][: struct.calcsize(
-                            ubifs_nodes.UBIFS_MST_NODE_FORMAT)])
+                        mst = _nodes().mst_node(node[1][: struct.calcsize(
+                            _nodes().UBIFS_MST_NODE_FORMAT)])
                     except _NODE_ERRORS:
                         break
                     if best is None or mst.cmt_no > best[0]:
@@ -138,22 +147,22 @@ class _UbifsTree:
         if ntype == _IDX:
             (count,) = struct.unpack_from("<H", body, 0)
             if count and 4 + 12 * count <= len(body):
-                idx = ubifs_nodes.idx_node(body)
+                idx = _nodes().idx_node(body)
                 stack.extend((b.lnum, b.offs) for b in reversed(idx.branches))
         elif ntype == _INO:
-            ino = ubifs_nodes.ino_node(body)
+            ino = _nodes().ino_node(body)
             node = self.inodes.setdefault(ino.key["ino_num"], _Inode())
             if sqnum >= node.ino_sqnum:
                 node.ino, node.ino_sqnum = ino, sqnum
         elif ntype == _DATA:
-            dn = ubifs_nodes.data_node(body, pos + _HDR + ubifs_nodes.UBIFS_DATA_NODE_SZ)
+            dn = _nodes().data_node(body, pos + _HDR + _nodes().UBIFS_DATA_NODE_SZ)
             block = dn.key["khash"] & 0x1FFFFFFF
             blocks = self.inodes.setdefault(dn.key["ino_num"], _Inode()).data
             if block not in blocks or sqnum >= blocks[block][0]:
                 blocks[block] = (sqnum, dn)
         elif ntype == _DENT:
-            dent = ubifs_nodes.dent_node(body)
-            at = ubifs_nodes.UBIFS_DENT_NODE_SZ
+            dent = _nodes().dent_node(body)
+            at = _nodes().UBIFS_DENT_NODE_SZ
             name = body[at : at + dent.nlen]
             dents = self.inodes.setdefault(dent.key["ino_num"], _Inode()).dents
             if name not in dents or sqnum >= dents[name][0]:
