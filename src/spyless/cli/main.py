@@ -1,30 +1,48 @@
-"""Entry point of the ``spyless`` command: subcommands, and one-line errors."""
+"""Entry point of the ``spyless`` command: subcommands, and one-line errors.
+
+Subcommands are imported only when run (``LazyGroup``), so ``spyless unpack`` does not pay
+for the analyzers and ``spyless --version`` pays for nothing.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from spyless._version import __version__
-from spyless.cli.doctor import doctor
-from spyless.cli.explain import explain_command
-from spyless.cli.scan import scan_command
-from spyless.cli.unpack import unpack_command
 from spyless.errors import Error
 
+#: name -> "module:attribute" of each subcommand.
+COMMANDS: dict[str, str] = {
+    "unpack": "spyless.cli.unpack:unpack_command",
+    "scan": "spyless.cli.scan:scan_command",
+    "explain": "spyless.cli.explain:explain_command",
+    "doctor": "spyless.cli.doctor:doctor",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="spyless")
 def cli() -> None:
     """Check network-equipment firmware against a no-spy, no-backdoors agreement."""
-
-
-cli.add_command(unpack_command)
-cli.add_command(scan_command)
-cli.add_command(explain_command)
-cli.add_command(doctor)
 
 
 def main(argv: list[str] | None = None) -> int:
