@@ -13,7 +13,16 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
-from spyless.model.facts import Account, Component, Credential, Endpoint, KeyMaterial, Service
+from spyless.model.facts import (
+    Account,
+    Component,
+    Credential,
+    Endpoint,
+    Hardening,
+    KeyMaterial,
+    Service,
+    Vulnerability,
+)
 from spyless.model.findings import (
     Confidence,
     Evidence,
@@ -27,7 +36,8 @@ from spyless.unpack.interface import Artifact, ArtifactKind
 if TYPE_CHECKING:
     from spyless.analyzers.image import ImageView
 
-Fact: TypeAlias = Account | Credential | KeyMaterial | Service | Endpoint | Component
+Fact: TypeAlias = (Account | Credential | KeyMaterial | Service | Endpoint | Component
+                   | Vulnerability | Hardening)
 
 
 def split_chain(chain: str) -> tuple[str, str]:

@@ -101,3 +101,45 @@ class Component:
     cpe: str | None = None
     purl: str | None = None
     source: str = "binary"  # "binary", "package-db", "banner", "os-release"
+
+
+@dataclass(frozen=True, slots=True)
+class Vulnerability:
+    """A known vulnerability that applies to a component found in the image."""
+
+    id: str  # "CVE-2012-0920", or an OSV id
+    component: str  # the component's name
+    version: str  # the component's version it was matched against
+    summary: str = ""
+    severity: str | None = None  # "critical", "high", ... from the CVSS score
+    cvss_score: float | None = None
+    cvss_vector: str | None = None
+    cwes: tuple[str, ...] = ()
+    fixed_versions: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    source: str = ""  # which feed: "nvd", "osv", "cve5", ...
+    known_exploited: bool = False
+    published: str | None = None
+    matched_by: str = ""  # the rule that matched: a CPE range, an OSV range, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Hardening:
+    """Exploit mitigations of one ELF file."""
+
+    location: Location
+    arch: str
+    bits: int
+    endianness: str
+    elf_type: str
+    nx: bool | None = None
+    pie: bool | None = None
+    relro: str = "none"  # "none", "partial", "full"
+    canary: bool | None = None
+    fortify: bool | None = None
+    rpath: tuple[str, ...] = ()
+    runpath: tuple[str, ...] = ()
+    stripped: bool | None = None
+    rwx_segments: bool = False
+    unsafe_functions: tuple[str, ...] = ()

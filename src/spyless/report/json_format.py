@@ -40,7 +40,7 @@ def report_dict(report: Report, show_secrets: bool = False) -> dict[str, Any]:
     data["secrets_shown"] = show_secrets
     order = ["schema_version", "tool", "created", "image", "secrets_shown", "findings",
              "accounts", "credentials", "keys", "services", "endpoints", "components",
-             "errors", "timings", "extraction"]
+             "vulnerabilities", "hardening", "errors", "timings", "extraction"]
     return {key: data[key] for key in order if key in data}
 
 

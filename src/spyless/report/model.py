@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spyless.analyzers.interface import AnalyzerError, Fact
-from spyless.model.facts import Account, Component, Credential, Endpoint, KeyMaterial, Service
+from spyless.model.facts import (
+    Account,
+    Component,
+    Credential,
+    Endpoint,
+    Hardening,
+    KeyMaterial,
+    Service,
+    Vulnerability,
+)
 from spyless.model.findings import Finding
 from spyless.unpack.engine import ImageInfo
 
@@ -24,6 +33,8 @@ class Report:
     services: list[Service] = field(default_factory=list)
     endpoints: list[Endpoint] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
+    vulnerabilities: list[Vulnerability] = field(default_factory=list)
+    hardening: list[Hardening] = field(default_factory=list)
     errors: list[AnalyzerError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     extraction: dict[str, object] = field(default_factory=dict)
@@ -41,6 +52,10 @@ class Report:
                 self.services.append(fact)
             elif isinstance(fact, Endpoint):
                 self.endpoints.append(fact)
+            elif isinstance(fact, Vulnerability):
+                self.vulnerabilities.append(fact)
+            elif isinstance(fact, Hardening):
+                self.hardening.append(fact)
             else:
                 self.components.append(fact)
 
@@ -53,3 +68,5 @@ class Report:
         self.services.sort(key=lambda s: (s.started_by.chain, s.name))
         self.endpoints.sort(key=lambda e: (e.kind, e.value))
         self.components.sort(key=lambda c: (c.name, c.version or ""))
+        self.vulnerabilities.sort(key=lambda v: (v.component, v.id))
+        self.hardening.sort(key=lambda h: h.location.chain)
