@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spyless._version import __version__
+from spyless.analyzers.accounts import crack_backends
 from spyless.unpack.registry import builtin_handlers
 from spyless.unpack.tools import OPTIONAL_TOOLS, find_tool
 
@@ -39,6 +40,12 @@ def doctor() -> int:
         path = find_tool(tool.command)
         tools.add_row(tool.command, path or "absent", tool.adds, tool.package)
     console.print(tools)
+    crack = Table(title="password cracking backends", title_justify="left")
+    crack.add_column("backend")
+    crack.add_column("status")
+    for name, status in crack_backends():
+        crack.add_row(name, status)
+    console.print(crack)
     handlers = builtin_handlers()
     console.print(f"{len(handlers)} format handlers: "
                   + ", ".join(sorted(h.name for h in handlers)))

@@ -1,0 +1,1 @@
+"""Data files shipped inside the package (signatures, wordlists); read with importlib.resources."""
