@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from spyless.analyzers import accounts, backdoors, credentials, extraction, keys, services
+from spyless.analyzers import (
+    accounts,
+    backdoors,
+    components,
+    credentials,
+    endpoints,
+    extraction,
+    keys,
+    services,
+    vulnerabilities,
+)
 from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
 
-_PACKAGES = (extraction, accounts, credentials, keys, services, backdoors)
+# Order matters for image analyzers: vulnerabilities reads the components' facts.
+_PACKAGES = (extraction, accounts, credentials, keys, services, backdoors, endpoints,
+             components, vulnerabilities)
 
 FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = tuple(
     cls for package in _PACKAGES for cls in package.FILE_ANALYZERS
