@@ -9,6 +9,7 @@ from spyless.analyzers import (
     credentials,
     endpoints,
     extraction,
+    hardening,
     keys,
     services,
     vulnerabilities,
@@ -17,7 +18,7 @@ from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
 
 # Order matters for image analyzers: vulnerabilities reads the components' facts.
 _PACKAGES = (extraction, accounts, credentials, keys, services, backdoors, endpoints,
-             components, vulnerabilities)
+             components, vulnerabilities, hardening)
 
 FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = tuple(
     cls for package in _PACKAGES for cls in package.FILE_ANALYZERS

@@ -1,0 +1,8 @@
+"""hardening analyzers; the tuples list them in the order they run."""
+
+from __future__ import annotations
+
+from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
+
+FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = ()
+IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = ()
