@@ -16,7 +16,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	rm -rf demo-out
-	$(BIN)/spyless unpack examples/demo-router.bin --out demo-out/unpacked
+	$(BIN)/spyless scan examples/demo-router.bin --workdir demo-out/unpacked -o demo-out/report.json
 
 test: $(STAMP)
 	bash scripts/install-test-tools.sh
