@@ -2,73 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
 import shutil
-import stat
 import struct
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import Error, FormatError
+from spyless.errors import FormatError
 from spyless.unpack.handlers.filesystem.cramfs import CramfsHandler
-from spyless.unpack.interface import Handler, Limits
+from spyless.unpack.interface import Limits
 from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import corpus_file, run_handler, tree
+from tests.handler_helpers import EXPECTED, check_devices, make_source, mutated_run
 
-EXPECTED = {
-    "generic folder/test file 3_.txt": b"The third test file!",
-    "testfile1": b"test file:\ncontent: MyTestRule 1.2.3\nVersion: Program 0.0.0.0\n",
-    "testfile2": b"This is the second test file",
-}
-
-
-def _make_source(root: Path) -> Path:
-    """A tree with a symlink, a hard link, a sparse file and a deeper folder."""
-    src = root / "src"
-    (src / "d1" / "d2" / "d3").mkdir(parents=True)
-    (src / "a").write_bytes(b"hello")
-    (src / "big").write_bytes(hashlib.shake_256(b"7").digest(10000))
-    (src / "d1" / "d2" / "d3" / "f").write_bytes(b"deep\n")
-    (src / "d1" / "d2" / "up").symlink_to("../../a")
-    (src / "lnk").symlink_to("a")
-    os.link(src / "a", src / "hard")
-    with (src / "holey").open("wb") as handle:
-        handle.seek(9000)
-        handle.write(b"x")
-    with contextlib.suppress(PermissionError):
-        os.mknod(src / "tty", stat.S_IFCHR | 0o600, os.makedev(4, 1))
-    return src
-
-
-def _check_devices(sink: Sink, src: Path) -> None:
-    """The device node of the source tree is recorded (never created) with its numbers."""
-    if (src / "tty").exists():
-        specials = [(e.path, e.target) for e in sink.entries if e.kind == "special"]
-        assert ("tty", "chardev 4:1") in specials
-        assert not (sink.root / "tty").exists()
-
-
-def _mutated_run(handler: Handler, blob: bytes, edits: list[tuple[int, int]], cut: int) -> None:
-    data = bytearray(blob)
-    for pos, value in edits:
-        data[pos % len(data)] = value
-    data = data[: max(cut, 1)]
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            chunk = handler.parse(bytes(data), 0)
-            if chunk is not None:
-                sink = Sink(Path(tmp) / "o", "fuzz", Budget(Limits(max_total_bytes=1 << 24), 1))
-                handler.extract(bytes(data), chunk, sink)
-                sink.finish()
-        except Error:
-            pass
 
 def _inode(mode: int, size: int, namelen: int, offset: int, uid: int = 0, gid: int = 0) -> bytes:
     return struct.pack("<3I", mode | uid << 16, size | gid << 24, namelen // 4 | (offset // 4) << 6)
@@ -101,12 +51,12 @@ def test_carved_at_an_offset(out_dir: Path) -> None:
 @pytest.mark.parametrize(("args", "start"), [(["-N", "little"], 0), (["-N", "big"], 0),
                                              (["-p"], 512), (["-z"], 0)])
 def test_mkfs_cramfs_tree(tmp_path: Path, args: list[str], start: int) -> None:
-    src = _make_source(tmp_path)
+    src = make_source(tmp_path)
     img = tmp_path / "c.img"
     subprocess.run(["mkfs.cramfs", *args, str(src), str(img)], check=True, capture_output=True)
     out = tmp_path / "out"
     sink, end = run_handler(CramfsHandler(), img.read_bytes(), out, start=start)
-    _check_devices(sink, src)
+    check_devices(sink, src)
     assert tree(out) == tree(src)
     assert end == img.stat().st_size
 
@@ -150,4 +100,4 @@ _FUZZ_BASE = _fuzz_base()
 @given(st.lists(st.tuples(st.integers(0, 600), st.integers(0, 255)), max_size=8),
        st.integers(0, len(_FUZZ_BASE)))
 def test_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    _mutated_run(CramfsHandler(), _FUZZ_BASE, edits, cut)
+    mutated_run(CramfsHandler(), _FUZZ_BASE, edits, cut)

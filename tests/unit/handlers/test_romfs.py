@@ -2,73 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 import shutil
-import stat
 import struct
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import Error, FormatError
+from spyless.errors import FormatError
 from spyless.unpack.handlers.filesystem.romfs import RomfsHandler
-from spyless.unpack.interface import Handler, Limits
+from spyless.unpack.interface import Limits
 from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import corpus_file, run_handler, tree
+from tests.handler_helpers import EXPECTED, check_devices, make_source, mutated_run
 
-EXPECTED = {
-    "generic folder/test file 3_.txt": b"The third test file!",
-    "testfile1": b"test file:\ncontent: MyTestRule 1.2.3\nVersion: Program 0.0.0.0\n",
-    "testfile2": b"This is the second test file",
-}
-
-
-def _make_source(root: Path) -> Path:
-    """A tree with a symlink, a hard link, a sparse file and a deeper folder."""
-    src = root / "src"
-    (src / "d1" / "d2" / "d3").mkdir(parents=True)
-    (src / "a").write_bytes(b"hello")
-    (src / "big").write_bytes(hashlib.shake_256(b"7").digest(10000))
-    (src / "d1" / "d2" / "d3" / "f").write_bytes(b"deep\n")
-    (src / "d1" / "d2" / "up").symlink_to("../../a")
-    (src / "lnk").symlink_to("a")
-    os.link(src / "a", src / "hard")
-    with (src / "holey").open("wb") as handle:
-        handle.seek(9000)
-        handle.write(b"x")
-    with contextlib.suppress(PermissionError):
-        os.mknod(src / "tty", stat.S_IFCHR | 0o600, os.makedev(4, 1))
-    return src
-
-
-def _check_devices(sink: Sink, src: Path) -> None:
-    """The device node of the source tree is recorded (never created) with its numbers."""
-    if (src / "tty").exists():
-        specials = [(e.path, e.target) for e in sink.entries if e.kind == "special"]
-        assert ("tty", "chardev 4:1") in specials
-        assert not (sink.root / "tty").exists()
-
-
-def _mutated_run(handler: Handler, blob: bytes, edits: list[tuple[int, int]], cut: int) -> None:
-    data = bytearray(blob)
-    for pos, value in edits:
-        data[pos % len(data)] = value
-    data = data[: max(cut, 1)]
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            chunk = handler.parse(bytes(data), 0)
-            if chunk is not None:
-                sink = Sink(Path(tmp) / "o", "fuzz", Budget(Limits(max_total_bytes=1 << 24), 1))
-                handler.extract(bytes(data), chunk, sink)
-                sink.finish()
-        except Error:
-            pass
 
 def _romfs(entries: list[tuple[int, int, int, bytes, bytes]]) -> bytes:
     """Build a RomFS from (offset, next|type, spec, name, data) headers laid out by hand."""
@@ -104,12 +53,12 @@ def test_carved_at_an_offset(out_dir: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("genromfs") is None, reason="genromfs not installed")
 def test_genromfs_tree(tmp_path: Path) -> None:
-    src = _make_source(tmp_path)
+    src = make_source(tmp_path)
     img = tmp_path / "r.img"
     subprocess.run(["genromfs", "-f", str(img), "-d", str(src)], check=True)
     out = tmp_path / "out"
     sink, _ = run_handler(RomfsHandler(), img.read_bytes(), out)
-    _check_devices(sink, src)
+    check_devices(sink, src)
     assert tree(out) == tree(src)
     assert (out / "a").stat().st_ino == (out / "hard").stat().st_ino
 
@@ -165,4 +114,4 @@ _FUZZ_BASE = _romfs([
 @given(st.lists(st.tuples(st.integers(0, len(_FUZZ_BASE)), st.integers(0, 255)), max_size=8),
        st.integers(0, len(_FUZZ_BASE)))
 def test_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    _mutated_run(RomfsHandler(), _FUZZ_BASE, edits, cut)
+    mutated_run(RomfsHandler(), _FUZZ_BASE, edits, cut)

@@ -4,40 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import Error, FormatError
+from spyless.errors import FormatError
 from spyless.unpack.handlers.filesystem.yaffs2 import Yaffs2Handler
-from spyless.unpack.interface import Handler, Limits
+from spyless.unpack.interface import Limits
 from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import corpus_file, run_handler, tree
+from tests.handler_helpers import EXPECTED, mutated_run
 
-EXPECTED = {
-    "generic folder/test file 3_.txt": b"The third test file!",
-    "testfile1": b"test file:\ncontent: MyTestRule 1.2.3\nVersion: Program 0.0.0.0\n",
-    "testfile2": b"This is the second test file",
-}
-
-
-def _mutated_run(handler: Handler, blob: bytes, edits: list[tuple[int, int]], cut: int) -> None:
-    data = bytearray(blob)
-    for pos, value in edits:
-        data[pos % len(data)] = value
-    data = data[: max(cut, 1)]
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            chunk = handler.parse(bytes(data), 0)
-            if chunk is not None:
-                sink = Sink(Path(tmp) / "o", "fuzz", Budget(Limits(max_total_bytes=1 << 24), 1))
-                handler.extract(bytes(data), chunk, sink)
-                sink.finish()
-        except Error:
-            pass
 
 class _Builder:
     """Pages of data plus a spare area holding packed tags after a 2-byte bad-block marker."""
@@ -160,4 +139,4 @@ _FUZZ_BASE = _sample("<", 512, 16)
 @given(st.lists(st.tuples(st.integers(0, len(_FUZZ_BASE)), st.integers(0, 255)), max_size=8),
        st.integers(0, len(_FUZZ_BASE)))
 def test_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    _mutated_run(Yaffs2Handler(), _FUZZ_BASE, edits, cut)
+    mutated_run(Yaffs2Handler(), _FUZZ_BASE, edits, cut)
