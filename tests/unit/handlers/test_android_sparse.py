@@ -6,7 +6,6 @@ import os
 import shutil
 import struct
 import subprocess
-import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -14,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import EncryptedError, FormatError, LimitExceeded, UnpackError
+from spyless.errors import FormatError, LimitExceeded
 from spyless.unpack.handlers.firmware.android_sparse import AndroidSparseHandler
 from spyless.unpack.interface import Limits
 from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import run_handler, tree
+from tests.handler_helpers import mutated_run
 
 BLK = 4096
 
@@ -97,20 +97,4 @@ def test_img2simg_roundtrip(tmp_path: Path) -> None:
     cut=st.integers(0, len(SAMPLE)),
 )
 def test_random_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    blob = bytearray(SAMPLE)
-    for pos, value in edits:
-        blob[pos] = value
-    data = bytes(blob[:cut])
-    handler = AndroidSparseHandler()
-    try:
-        chunk = handler.parse(data, 0)
-    except (FormatError, EncryptedError):
-        return
-    if chunk is None:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        sink = Sink(Path(tmp), "fuzz", Budget(Limits(max_total_bytes=1 << 20), len(data)))
-        try:
-            handler.extract(data, chunk, sink)
-        except UnpackError:
-            return
+    mutated_run(AndroidSparseHandler(), SAMPLE, edits, cut)

@@ -6,7 +6,6 @@ import hashlib
 import shutil
 import struct
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import EncryptedError, FormatError, UnpackError
+from spyless.errors import FormatError
 from spyless.unpack.handlers.firmware.fdt import FdtHandler
-from spyless.unpack.interface import Limits
-from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import run_handler, tree
+from tests.handler_helpers import mutated_run
 
 KERNEL = b"\x1f\x8b\x08\x00kernel-bytes" * 50
 RAMDISK = b"070701ramdisk" * 30
@@ -214,20 +212,4 @@ SAMPLE = fit()
     cut=st.integers(0, len(SAMPLE)),
 )
 def test_random_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    blob = bytearray(SAMPLE)
-    for pos, value in edits:
-        blob[pos] = value
-    data = bytes(blob[:cut])
-    handler = FdtHandler()
-    try:
-        chunk = handler.parse(data, 0)
-    except (FormatError, EncryptedError):
-        return
-    if chunk is None:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        sink = Sink(Path(tmp), "fuzz", Budget(Limits(max_total_bytes=1 << 20), len(data)))
-        try:
-            handler.extract(data, chunk, sink)
-        except UnpackError:
-            return
+    mutated_run(FdtHandler(), SAMPLE, edits, cut)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import EncryptedError, FormatError, UnpackError
+from spyless.errors import EncryptedError, FormatError
 from spyless.unpack.handlers.firmware.tplink import (
     MD5_SALT_NORMAL,
     TpLinkHandler,
@@ -20,6 +19,7 @@ from spyless.unpack.handlers.firmware.tplink import (
 from spyless.unpack.interface import Limits
 from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import corpus_file, run_handler, tree
+from tests.handler_helpers import mutated_run
 
 TPLINK = "firmware/tplink_tl-wr841n_v10_en_3.16.9_build150310.bin"
 KERNEL = b"\x5d\x00\x00\x80\x00" + b"K" * 3000
@@ -138,20 +138,4 @@ SAMPLE = v1(kernel=KERNEL[:300], rootfs=ROOTFS[:300])
     cut=st.integers(0, len(SAMPLE)),
 )
 def test_random_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    blob = bytearray(SAMPLE)
-    for pos, value in edits:
-        blob[pos] = value
-    data = bytes(blob[:cut])
-    handler = TpLinkHandler()
-    try:
-        chunk = handler.parse(data, 0)
-    except (FormatError, EncryptedError):
-        return
-    if chunk is None:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        sink = Sink(Path(tmp), "fuzz", Budget(Limits(max_total_bytes=1 << 20), len(data)))
-        try:
-            handler.extract(data, chunk, sink)
-        except UnpackError:
-            return
+    mutated_run(TpLinkHandler(), SAMPLE, edits, cut)

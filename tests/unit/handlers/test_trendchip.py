@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -11,11 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import EncryptedError, FormatError, UnpackError
+from spyless.errors import FormatError
 from spyless.unpack.handlers.firmware.trendchip import TrendChipHandler
-from spyless.unpack.interface import Limits
-from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import run_handler, tree
+from tests.handler_helpers import mutated_run
 
 KERNEL = b"\x5d\x00\x00\x80\x00" + b"k" * 500
 ROOTFS = b"hsqs" + b"r" * 900
@@ -75,20 +73,4 @@ SAMPLE = tclinux(KERNEL[:40], ROOTFS[:40], b"rom")
     cut=st.integers(0, len(SAMPLE)),
 )
 def test_random_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    blob = bytearray(SAMPLE)
-    for pos, value in edits:
-        blob[pos] = value
-    data = bytes(blob[:cut])
-    handler = TrendChipHandler()
-    try:
-        chunk = handler.parse(data, 0)
-    except (FormatError, EncryptedError):
-        return
-    if chunk is None:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        sink = Sink(Path(tmp), "fuzz", Budget(Limits(max_total_bytes=1 << 20), len(data)))
-        try:
-            handler.extract(data, chunk, sink)
-        except UnpackError:
-            return
+    mutated_run(TrendChipHandler(), SAMPLE, edits, cut)

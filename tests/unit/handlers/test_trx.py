@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -11,11 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import EncryptedError, FormatError, UnpackError
+from spyless.errors import FormatError
 from spyless.unpack.handlers.firmware.trx import TrxHandler
-from spyless.unpack.interface import Limits
-from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import corpus_file, run_handler, tree
+from tests.handler_helpers import mutated_run
 
 
 def trx(parts: list[bytes], version: int = 1, crc: int | None = None) -> bytes:
@@ -91,20 +89,4 @@ SAMPLE = trx([b"loader" * 3, b"kernel" * 10, b"rootfs" * 20])
     cut=st.integers(0, len(SAMPLE)),
 )
 def test_random_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    blob = bytearray(SAMPLE)
-    for pos, value in edits:
-        blob[pos] = value
-    data = bytes(blob[:cut])
-    handler = TrxHandler()
-    try:
-        chunk = handler.parse(data, 0)
-    except (FormatError, EncryptedError):
-        return
-    if chunk is None:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        sink = Sink(Path(tmp), "fuzz", Budget(Limits(max_total_bytes=1 << 20), len(data)))
-        try:
-            handler.extract(data, chunk, sink)
-        except UnpackError:
-            return
+    mutated_run(TrxHandler(), SAMPLE, edits, cut)

@@ -6,7 +6,6 @@ import gzip
 import shutil
 import struct
 import subprocess
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -14,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spyless.errors import EncryptedError, FormatError, UnpackError
+from spyless.errors import FormatError
 from spyless.unpack.handlers.firmware.uimage import UImageHandler
 from spyless.unpack.interface import Limits
 from spyless.unpack.sandbox import Budget, Sink
 from tests.conftest import run_handler, tree
+from tests.handler_helpers import mutated_run
 
 KERNEL = gzip.compress(b"vmlinux " * 2000, mtime=0)
 
@@ -146,20 +146,4 @@ SAMPLE = multi([b"abc" * 20, b"defg" * 9])
     cut=st.integers(0, len(SAMPLE)),
 )
 def test_random_mutations_raise_only_our_errors(edits: list[tuple[int, int]], cut: int) -> None:
-    blob = bytearray(SAMPLE)
-    for pos, value in edits:
-        blob[pos] = value
-    data = bytes(blob[:cut])
-    handler = UImageHandler()
-    try:
-        chunk = handler.parse(data, 0)
-    except (FormatError, EncryptedError):
-        return
-    if chunk is None:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        sink = Sink(Path(tmp), "fuzz", Budget(Limits(max_total_bytes=1 << 20), len(data)))
-        try:
-            handler.extract(data, chunk, sink)
-        except UnpackError:
-            return
+    mutated_run(UImageHandler(), SAMPLE, edits, cut)
