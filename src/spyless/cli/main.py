@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "unpack": "spyless.cli.unpack:unpack_command",
     "scan": "spyless.cli.scan:scan_command",
     "explain": "spyless.cli.explain:explain_command",
+    "traffic": "spyless.cli.traffic:traffic_command",
     "doctor": "spyless.cli.doctor:doctor",
 }
 
