@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from spyless.analyzers.registry import builtin_file_analyzers, builtin_image_analyzers
+from spyless.analyzers.registry import (
+    builtin_file_analyzers,
+    builtin_image_analyzers,
+    other_specs,
+)
 from spyless.unpack.registry import builtin_handlers
 
 
@@ -39,14 +43,15 @@ def findings_markdown() -> str:
         "`spyless explain ID` prints one entry.",
         "",
     ]
-    specs = sorted({spec.id: (spec, a) for a in analyzers for spec in a.findings}.items())
-    for finding_id, (spec, analyzer) in specs:
+    owners = {spec.id: (spec, a.name) for a in analyzers for spec in a.findings}
+    owners.update({spec.id: (spec, source) for source, spec in other_specs()})
+    for finding_id, (spec, source) in sorted(owners.items()):
         cwe = f"[CWE-{spec.cwe}](https://cwe.mitre.org/data/definitions/{spec.cwe}.html)" if (
             spec.cwe) else "none"
         lines += [
             f"## {finding_id}: {spec.title}",
             "",
-            f"- default severity: {spec.severity.value}; CWE: {cwe}; analyzer: `{analyzer.name}`",
+            f"- default severity: {spec.severity.value}; CWE: {cwe}; from: `{source}`",
             "",
             spec.description,
             "",

@@ -51,14 +51,21 @@ def all_analyzers() -> tuple[tuple[FileAnalyzer, ...], tuple[ImageAnalyzer, ...]
             (*builtin_image_analyzers(), *extra_images))
 
 
+def other_specs() -> tuple[tuple[str, FindingSpec], ...]:
+    """Finding ids emitted outside the analyzers (the traffic check), with their source."""
+    from spyless.traffic.findings import SPECS as TRAFFIC  # noqa: PLC0415 - avoids a cycle
+
+    return tuple(("traffic", spec) for spec in TRAFFIC)
+
+
 def catalogue() -> dict[str, FindingSpec]:
-    """Every finding id the installed analyzers may emit, by id."""
+    """Every finding id spyless may emit, by id."""
     files, images = all_analyzers()
     specs: dict[str, FindingSpec] = {}
-    for analyzer in (*files, *images):
-        for spec in analyzer.findings:
-            known = specs.get(spec.id)
-            if known is not None and known != spec:
-                raise Error(f"finding id {spec.id} is declared twice, differently")
-            specs[spec.id] = spec
+    declared = [spec for analyzer in (*files, *images) for spec in analyzer.findings]
+    for spec in (*declared, *(spec for _, spec in other_specs())):
+        known = specs.get(spec.id)
+        if known is not None and known != spec:
+            raise Error(f"finding id {spec.id} is declared twice, differently")
+        specs[spec.id] = spec
     return dict(sorted(specs.items()))
