@@ -94,11 +94,17 @@ def tplink(tmp_path_factory: pytest.TempPathFactory) -> UnpackResult:
 
 
 def test_tplink_layers(tplink: UnpackResult) -> None:
-    formats = {(e.format, e.offset) for e in tplink.events_of(EventKind.EXTRACTED)}
-    assert ("squashfs", 0x120200) in formats or any(
-        f == "squashfs" for f, _ in formats), formats
-    assert any(f in ("lzma", "lzma_alone") for f, _ in formats), formats
+    name = Path(TPLINK).name
+    layers = {(e.chain, e.format, e.offset, e.size) for e in tplink.events_of(EventKind.EXTRACTED)}
+    assert layers == {
+        (name, "tplink", 0, 4_063_744),
+        (f"{name}!tplink@0x0/u-boot.bin", "uimage", 0x37D0, 35_775),
+        (f"{name}!tplink@0x0/u-boot.bin!uimage@0x37d0/firmware.lzma", "lzma", 0, 35_711),
+        (f"{name}!tplink@0x0/kernel.lzma", "lzma", 0, 761_358),
+        (f"{name}!tplink@0x0/rootfs", "squashfs", 0, 2_477_651),
+    }
     assert not tplink.events_of(EventKind.PARTIAL)
+    assert not tplink.events_of(EventKind.FAILED)
 
 
 def test_tplink_root_filesystem_is_complete(tplink: UnpackResult) -> None:
@@ -118,8 +124,13 @@ def test_tplink_root_filesystem_is_complete(tplink: UnpackResult) -> None:
 
 
 def test_tplink_uboot_and_kernel(tplink: UnpackResult) -> None:
-    descriptions = " ".join(e.message for e in tplink.events)
-    chains = {a.chain for a in tplink.artifacts}
-    assert any("u-boot" in c.lower() or "uboot" in c.lower() or "bootloader" in c.lower()
-               for c in chains), sorted(chains)[:20]
-    assert "TP-LINK" in descriptions or "tp-link" in descriptions.lower()
+    name = Path(TPLINK).name
+    header = next(e for e in tplink.events if e.format == "tplink")
+    assert "firmware_version=3.16.9" in header.message
+    assert "hardware_id=0x08410010" in header.message
+    kernel = tplink.artifact(f"{name}!tplink@0x0/kernel.lzma!lzma@0x0/lzma.out")
+    assert kernel is not None
+    assert kernel.size == 2_219_160
+    uboot = tplink.artifact(f"{name}!tplink@0x0/u-boot.bin")
+    assert uboot is not None
+    assert uboot.size == 50_063
