@@ -74,9 +74,15 @@ class Output:
     analyzer: str
     facts: list[Fact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: Facts of earlier analyzers this one supersedes (e.g. per-file detections it folded).
+    retracted: list[Fact] = field(default_factory=list)
 
     def add(self, fact: Fact) -> None:
         self.facts.append(fact)
+
+    def retract(self, fact: Fact) -> None:
+        """Withdraw a fact found earlier; only image analyzers see earlier facts."""
+        self.retracted.append(fact)
 
     def finding(
         self,

@@ -144,6 +144,9 @@ def run_analyzers(
             analysis.errors.append(AnalyzerError(analyzer.name, result.image.name,
                                                  f"{type(e).__name__}: {e}"))
         else:
+            if out.retracted:
+                gone = {id(f) for f in out.retracted}
+                analysis.facts[:] = [f for f in analysis.facts if id(f) not in gone]
             analysis.facts.extend(out.facts)  # the view shares this list
             analysis.findings.extend(out.findings)
         analysis.seconds[analyzer.name] = (analysis.seconds.get(analyzer.name, 0.0)

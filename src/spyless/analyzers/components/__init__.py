@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from spyless.analyzers.components.binaries import BinaryComponents
+from spyless.analyzers.components.inventory import ComponentInventory
+from spyless.analyzers.components.packages import PackageMetadata
 from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
 
-FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = ()
-IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = ()
+FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = (BinaryComponents, PackageMetadata)
+IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = (ComponentInventory,)
