@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "explain": "spyless.cli.explain:explain_command",
     "traffic": "spyless.cli.traffic:traffic_command",
     "doctor": "spyless.cli.doctor:doctor",
+    "db": "spyless.cli.db:db_group",
 }
 
 

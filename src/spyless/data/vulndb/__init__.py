@@ -1,0 +1,1 @@
+"""Data of the vulnerability database: product table, end-of-life table, snapshot."""
