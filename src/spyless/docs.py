@@ -7,6 +7,7 @@ from spyless.analyzers.registry import (
     builtin_image_analyzers,
     other_specs,
 )
+from spyless.attest.predicate import predicate_json_schema
 from spyless.unpack.registry import builtin_handlers
 
 
@@ -69,7 +70,16 @@ def findings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-GENERATED = {"docs/formats.md": formats_markdown, "docs/findings.md": findings_markdown}
+def agreement_markdown() -> str:
+    """The agreement file reference, the clauses and `spyless check`, from the code."""
+    from spyless.agreement.reference import agreement_markdown as render  # noqa: PLC0415
+
+    return render()
+
+
+GENERATED = {"docs/formats.md": formats_markdown, "docs/findings.md": findings_markdown,
+             "docs/attestation-predicate.schema.json": predicate_json_schema,
+             "docs/agreement.md": agreement_markdown}
 
 
 if __name__ == "__main__":

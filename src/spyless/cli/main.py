@@ -23,6 +23,11 @@ COMMANDS: dict[str, str] = {
     "traffic": "spyless.cli.traffic:traffic_command",
     "doctor": "spyless.cli.doctor:doctor",
     "db": "spyless.cli.db:db_group",
+    "key": "spyless.cli.key:key_group",
+    "attest": "spyless.cli.attest:attest_group",
+    "note": "spyless.cli.note:note_group",
+    "log": "spyless.cli.log:log_group",
+    "verify": "spyless.cli.verify:verify_command",
 }
 
 
