@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from spyless.analyzers.endpoints.analyzer import Endpoints
 from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
 
 FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = ()
-IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = ()
+IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = (Endpoints,)
