@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
+from spyless.analyzers.services.boot_services import BootServices
 
 FILE_ANALYZERS: tuple[type[FileAnalyzer], ...] = ()
-IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = ()
+IMAGE_ANALYZERS: tuple[type[ImageAnalyzer], ...] = (BootServices,)
