@@ -146,10 +146,29 @@ def test_boot_listeners() -> None:
                 "exit 0\n")
     out = run_file_analyzer(BootShellListeners(), rc_local.encode(), "/etc/rc.local",
                             ArtifactKind.SCRIPT)
-    assert _ids(out) == [("SPY415", 3), ("SPY415", 5), ("SPY414", 6)]
+    # The odd-port telnetd and the netcat shell are the boot-services analyzer's to judge
+    # (test_shell_listeners_at_boot_are_judged_once below).
+    assert _ids(out) == [("SPY414", 6)]
     inetd = b"# shell stream tcp nowait root /bin/sh sh -i\n2323 stream tcp nowait root /bin/sh sh -i\n"
     out = run_file_analyzer(BootShellListeners(), inetd, "/etc/inetd.conf", ArtifactKind.TEXT)
     assert _ids(out) == [("SPY415", 2)]
+
+
+def test_shell_listeners_at_boot_are_judged_once(tmp_path: Path) -> None:
+    from spyless.analyzers.backdoors.listeners import BootShellListeners as Listeners
+    from spyless.analyzers.services.boot_services import BootServices
+    from tests.analyzers_helpers import scan_tree
+
+    report = scan_tree(tmp_path, {
+        "/etc/inittab": "::sysinit:/etc/init.d/rcS\n",
+        "/etc/init.d/rcS": "#!/bin/sh\n/etc/rc.local\n",
+        "/etc/rc.local": "#!/bin/sh\n/usr/sbin/telnetd -p 65534 -l /bin/login\n"
+                         "nc -l -p 4444 -e /bin/sh &\n",
+        "/usr/sbin/telnetd": b"\x7fELF" + b"\0" * 60, "/usr/bin/nc": b"\x7fELF" + b"\0" * 60,
+        "/bin/sh": b"\x7fELF" + b"\0" * 60, "/bin/login": b"\x7fELF" + b"\0" * 60,
+    }, file_analyzers=(Listeners(),), image_analyzers=(BootServices(),))
+    ids = sorted(f.id for f in report.findings if f.id in ("SPY301", "SPY312", "SPY415"))
+    assert ids == ["SPY301", "SPY312"]
 
 
 # --- debug and manufacturing modes -------------------------------------------------------

@@ -18,9 +18,7 @@ from spyless.analyzers.backdoors.patterns import (
     MAX_PER_FILE,
     WEB_SERVER_PATTERNS,
     live_lines,
-    netcat_shell,
     printable_string_at,
-    socat_shell,
     starts_telnetd,
 )
 from spyless.analyzers.backdoors.specs import SPY414, SPY415
@@ -92,9 +90,11 @@ class MagicPacketDaemons(FileAnalyzer):
 
 class BootShellListeners(FileAnalyzer):
     name = "boot-shell-listeners"
-    description = ("Finds boot scripts and inetd entries that start telnetd on a non-standard "
-                   "port, a netcat/socat listener running a shell, or a shell as an inetd "
-                   "service, and boot scripts that start a magic-packet daemon.")
+    # telnetd on odd ports and netcat/socat shells started at boot are the boot-services
+    # analyzer's (SPY312, SPY301): it knows which scripts really run. This one keeps what
+    # that analyzer does not judge: shells served by inetd and magic-packet daemons.
+    description = ("Finds inetd entries that serve a shell and boot scripts that start a "
+                   "magic-packet daemon.")
     findings = (SPY414, SPY415)
     references = ("https://cwe.mitre.org/data/definitions/912.html",)
     kinds: ClassVar[frozenset[ArtifactKind]] = frozenset({ArtifactKind.SCRIPT,
@@ -109,17 +109,9 @@ class BootShellListeners(FileAnalyzer):
                 return
             where = file.location(offset=offset, line=number)
             excerpt = line.strip()[:160]
-            args = starts_telnetd(line)
-            if args is not None:
-                port = _PORT.search(" " + args)
-                if port and int(port.group(1)) != _STANDARD_TELNET:
-                    out.finding(SPY415, f"{file.fs_path} starts telnetd on port {port.group(1)}",
-                                where, confidence=Confidence.MEDIUM, excerpt=excerpt)
+            if starts_telnetd(line) is not None:
                 continue
-            if netcat_shell(line) or socat_shell(line):
-                out.finding(SPY415, f"{file.fs_path} starts a network listener that runs a "
-                            "shell", where, confidence=Confidence.MEDIUM, excerpt=excerpt)
-            elif inetd and _INETD_SHELL.match(line):
+            if inetd and _INETD_SHELL.match(line):
                 out.finding(SPY415, f"{file.fs_path} serves a shell as an inetd service",
                             where, confidence=Confidence.HIGH, excerpt=excerpt)
             elif re.search(r"(?:^|[\s/;&])(?:telnetenabled?|knockd)\b", line) and not re.search(
