@@ -152,3 +152,54 @@ def tiles_command(location: str, directory: Path) -> int:
         count = write_tiles(log, directory)
     click.echo(f"wrote {count} files to {directory}", err=True)
     return 0
+
+
+@log_group.command("serve")
+@click.argument("db", required=False)
+@_log_option
+@click.option("--key", required=True, type=click.Path(path_type=Path, dir_okay=False,
+                                                      exists=True),
+              help="The log's Ed25519 key (PEM or PRIVATE+KEY+... line file).")
+@click.option("--name", help="Key name; default: the log's origin.")
+@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--listen", default="127.0.0.1:8080", show_default=True,
+              help="IP:PORT to bind (only this address; port 0 picks a free one).")
+@click.option("--token-file", required=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="File whose first line is the submission API token (16+ characters).")
+@click.option("--checkpoint-interval", type=click.FloatRange(min=0.05), default=1.0,
+              show_default=True, help="Seconds between checkpoints while the log grows.")
+@click.option("--request-timeout", type=click.FloatRange(min=0.5), default=10.0,
+              show_default=True, help="Seconds a connection may stay silent.")
+@click.option("--workers", type=click.IntRange(min=1, max=1024), default=32,
+              show_default=True, help="Threads serving connections.")
+def serve_command(db: str | None, location: str, key: Path, name: str | None,
+                  passphrase_file: Path | None, listen: str, token_file: Path,
+                  checkpoint_interval: float, request_timeout: float, workers: int) -> int:
+    """Serve DB (or --log) over HTTP: C2SP tlog-tiles, proofs, and POST /add with a token."""
+    from spyless.tlog.httpd import parse_listen, run_until_signalled  # noqa: PLC0415
+    from spyless.tlog.server import LogServer, ServerConfig, token_digest  # noqa: PLC0415
+
+    address = parse_listen(listen)
+    token = read_text_arg(token_file, "token file", 4096).strip().split("\n")[0].strip()
+    if len(token) < 16:
+        raise UsageError(f"the token in {token_file} is shorter than 16 characters")
+    config = ServerConfig(address, token_digest(token), checkpoint_interval, request_timeout,
+                          workers=workers)
+    log = open_log(db or location)
+    try:
+        signer = load_note_signer(key, name or log.origin, passphrase_file)
+        server = LogServer(log, [signer], config)
+    except BaseException:
+        log.close()
+        raise
+    server.start_background()
+    click.echo(f"spyless log serve: {log.origin} listening on {server.url}", err=True)
+
+    def stop() -> None:
+        server.shutdown()
+        log.close()
+        click.echo("spyless log serve: stopped", err=True)
+
+    run_until_signalled(stop)
+    return 0

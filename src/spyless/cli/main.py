@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "note": "spyless.cli.note:note_group",
     "log": "spyless.cli.log:log_group",
     "verify": "spyless.cli.verify:verify_command",
+    "witness": "spyless.cli.witness:witness_group",
 }
 
 
