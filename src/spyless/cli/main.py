@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "log": "spyless.cli.log:log_group",
     "verify": "spyless.cli.verify:verify_command",
     "witness": "spyless.cli.witness:witness_group",
+    "diff": "spyless.cli.diff:diff_command",
+    "equivalence": "spyless.cli.equivalence:equivalence_command",
 }
 
 
