@@ -52,10 +52,12 @@ def all_analyzers() -> tuple[tuple[FileAnalyzer, ...], tuple[ImageAnalyzer, ...]
 
 
 def other_specs() -> tuple[tuple[str, FindingSpec], ...]:
-    """Finding ids emitted outside the analyzers (the traffic check), with their source."""
+    """Finding ids emitted outside the analyzers (traffic, agreement), with their source."""
+    from spyless.agreement.specs import SPECS as AGREEMENT  # noqa: PLC0415 - avoids a cycle
     from spyless.traffic.findings import SPECS as TRAFFIC  # noqa: PLC0415 - avoids a cycle
 
-    return tuple(("traffic", spec) for spec in TRAFFIC)
+    return (*(("traffic", spec) for spec in TRAFFIC),
+            *(("agreement", spec) for spec in AGREEMENT))
 
 
 def catalogue() -> dict[str, FindingSpec]:

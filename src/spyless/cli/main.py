@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "unpack": "spyless.cli.unpack:unpack_command",
     "scan": "spyless.cli.scan:scan_command",
     "explain": "spyless.cli.explain:explain_command",
+    "check": "spyless.cli.check:check_command",
+    "agreement": "spyless.cli.agreement:agreement_group",
     "traffic": "spyless.cli.traffic:traffic_command",
     "doctor": "spyless.cli.doctor:doctor",
     "db": "spyless.cli.db:db_group",
