@@ -16,10 +16,7 @@ from tests.unit.agreement.trees import CLEAN_AGREEMENT, CLEAN_TREE, VARIANTS
 
 @pytest.fixture(autouse=True)
 def _commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The commands as the CLI table registers them (added here until it does)."""
-    monkeypatch.setitem(cli_main.COMMANDS, "check", "spyless.cli.check:check_command")
-    monkeypatch.setitem(cli_main.COMMANDS, "agreement",
-                        "spyless.cli.agreement:agreement_group")
+    """Wide enough for one terminal line per message."""
     monkeypatch.setenv("COLUMNS", "400")  # one terminal line per message
 
 

@@ -52,10 +52,7 @@ def pairs() -> Path:
 
 
 @pytest.fixture
-def run_cli(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setitem(cli_main.COMMANDS, "diff", "spyless.cli.diff:diff_command")
-    monkeypatch.setitem(cli_main.COMMANDS, "equivalence",
-                        "spyless.cli.equivalence:equivalence_command")
+def run_cli() -> Any:
     return cli_main.main
 
 

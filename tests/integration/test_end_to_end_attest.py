@@ -29,11 +29,7 @@ from spyless.tlog.note import parse_verifier_key
 Run = Callable[..., tuple[int, str, str]]
 
 #: Commands this test needs, for as long as they are not registered in the CLI yet.
-EXTRA_COMMANDS = {"check": "spyless.cli.check:check_command",
-                  "witness": "spyless.cli.witness:witness_group"}
-LAUNCH = ("import sys; from spyless.cli import main; "
-          f"[main.COMMANDS.setdefault(k, v) for k, v in {EXTRA_COMMANDS!r}.items()]; "
-          "sys.exit(main.main(sys.argv[1:]))")
+LAUNCH = "import sys; from spyless.cli import main; sys.exit(main.main(sys.argv[1:]))"
 AGREEMENT = """schema_version = "1"
 name = "e2e"
 extends = "baseline"
@@ -55,9 +51,6 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SPYLESS_KEY_PASSPHRASE", raising=False)
     monkeypatch.delenv("SPYLESS_LOG", raising=False)
-    for name, target in EXTRA_COMMANDS.items():
-        if name not in cli_main.COMMANDS:
-            monkeypatch.setitem(cli_main.COMMANDS, name, target)
 
     def call(*args: str) -> tuple[int, str, str]:
         code = cli_main.main([str(a) for a in args])
