@@ -125,7 +125,7 @@ def test_stdout_output(tmp_path: Path, agreement: Path,
     (["check"], "give an IMAGE to scan, or --report"),
     (["check", "missing.bin"], "missing.bin: no such image file"),
     (["check", "--report", "missing.json"], "cannot read report"),
-    (["check", "x.bin", "--format", "pdf"], "unknown format 'pdf' (known: json)"),
+    (["check", "x.bin", "--format", "pdf"], "unknown format 'pdf' (known: json"),
     (["check", "x.bin", "--as-of", "soon"], "--as-of 'soon' is not a date"),
     (["check", "x.bin", "--agreement", "bad.toml"], "bad.toml: line 2: colour: unknown key"),
 ])
