@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spyless._version import __version__
+from spyless.analyzers.hardening import hardening_summary
 from spyless.analyzers.interface import FileAnalyzer, ImageAnalyzer
 from spyless.analyzers.registry import all_analyzers
 from spyless.analyzers.runner import run_analyzers
@@ -67,6 +68,7 @@ class Auditor:
                                for k, v in sorted(analysis.seconds.items())})
         report.extraction = _extraction_summary(unpacked)
         report.sort()
+        report.hardening_summary = hardening_summary(report)
         return report
 
     def _scan(self, image: Path, workdir: Path) -> Report:

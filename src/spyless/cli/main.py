@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "check": "spyless.cli.check:check_command",
     "agreement": "spyless.cli.agreement:agreement_group",
     "traffic": "spyless.cli.traffic:traffic_command",
+    "sbom": "spyless.cli.sbom:sbom_command",
     "doctor": "spyless.cli.doctor:doctor",
     "db": "spyless.cli.db:db_group",
     "key": "spyless.cli.key:key_group",

@@ -46,7 +46,8 @@ def report_dict(report: Report, show_secrets: bool = False) -> dict[str, Any]:
     data["secrets_shown"] = show_secrets
     order = ["schema_version", "tool", "created", "image", "secrets_shown", "findings",
              "accounts", "credentials", "keys", "services", "endpoints", "components",
-             "vulnerabilities", "hardening", "errors", "timings", "extraction"]
+             "vulnerabilities", "hardening", "hardening_summary", "errors", "timings",
+             "extraction"]
     return {key: data[key] for key in order if key in data}
 
 

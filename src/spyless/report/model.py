@@ -38,6 +38,8 @@ class Report:
     errors: list[AnalyzerError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     extraction: dict[str, object] = field(default_factory=dict)
+    #: Share of ELF files with each protection (see analyzers.hardening.hardening_summary).
+    hardening_summary: dict[str, object] = field(default_factory=dict)
     schema_version: str = REPORT_SCHEMA_VERSION
 
     def add_facts(self, facts: list[Fact]) -> None:
