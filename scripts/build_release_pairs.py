@@ -157,7 +157,11 @@ def compile_vendord(work: Path, variant: Variant, dest: Path) -> None:
     build.mkdir(parents=True)
     source = build / "vendord.c"
     source.write_text(VENDORD_C)
-    args = ["gcc", "-O2", "-g", "-Wl,--build-id=sha1", "-o", str(dest), str(source)]
+    # The debug info is mapped to one path, as reproducible builds do: without it the
+    # assembler orders .debug_line_str by content, so two build directories of the same
+    # length still shift string offsets. __FILE__ in .rodata keeps the real build path.
+    args = ["gcc", "-O2", "-g", f"-fdebug-prefix-map={build}=/build/vendord",
+            "-Wl,--build-id=sha1", "-o", str(dest), str(source)]
     if variant.support_backdoor:
         args.insert(1, "-DVENDORD_SUPPORT")
     _run(args, _env(variant.epoch), cwd=build)
