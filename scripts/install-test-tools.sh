@@ -6,7 +6,8 @@
 set -u
 PACKAGES=(squashfs-tools mtd-utils u-boot-tools genext2fs cpio e2fsprogs tar zip
           device-tree-compiler lzop lz4 zstd xz-utils bzip2 android-sdk-libsparse-utils
-          genromfs p7zip-full xorriso binutils gcab tcpdump tshark curl dnsutils postgresql)
+          genromfs p7zip-full xorriso binutils gcab tcpdump tshark curl dnsutils postgresql
+          chromium)
 ARCHES=(armel arm64 mips64el mipsel)
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

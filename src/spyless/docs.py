@@ -70,6 +70,13 @@ def findings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_schema() -> str:
+    """The JSON Schema of the report and verdict JSON, from the model."""
+    from spyless.report.schema import report_json_schema  # noqa: PLC0415
+
+    return report_json_schema()
+
+
 def agreement_markdown() -> str:
     """The agreement file reference, the clauses and `spyless check`, from the code."""
     from spyless.agreement.reference import agreement_markdown as render  # noqa: PLC0415
@@ -79,7 +86,8 @@ def agreement_markdown() -> str:
 
 GENERATED = {"docs/formats.md": formats_markdown, "docs/findings.md": findings_markdown,
              "docs/attestation-predicate.schema.json": predicate_json_schema,
-             "docs/agreement.md": agreement_markdown}
+             "docs/agreement.md": agreement_markdown,
+             "docs/report.schema.json": report_schema}
 
 
 if __name__ == "__main__":

@@ -69,9 +69,9 @@ components against `[release_notes]`.
 
 ## Output
 
-`--format` takes a comma list (`json` now; SARIF, HTML and Markdown renderers plug into
-`spyless/report/formats.py`). With several formats `-o NAME` writes `NAME.<ext>` for
-each. The JSON document is `{"verdict": …, "report": …}`: the report as `spyless scan`
+`--format` takes a comma list of `json`, `sarif`, `html` and `markdown` (renderers are
+registered in `spyless/report/formats.py`). With several formats `-o NAME` writes
+`NAME.<ext>` for each; the JSON is described by `docs/report.schema.json`. The JSON document is `{"verdict": …, "report": …}`: the report as `spyless scan`
 writes it, and the verdict (`schema_version`, `conforms`, `exit_code`, `counts` per
 status, `agreement`, `clauses` with text, evidence rule, mappings, settings, status,
 summary, checks and evidence items each with its full finding, `waivers` with their

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 class Format(enum.StrEnum):
     JSON = "json"
+    SARIF = "sarif"
+    HTML = "html"
+    MARKDOWN = "markdown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +56,47 @@ def render_json_document(report: Report, verdict: Verdict | None,
     return json.dumps(data, indent=1) + "\n"
 
 
+# The renderers below import their modules when called: `spyless --help` stays fast, and
+# the verdict types they need are loaded by then.
+
+
+def render_sarif(report: Report, verdict: Verdict | None, options: RenderOptions) -> str:
+    from spyless.report.sarif import render_sarif as render  # noqa: PLC0415
+
+    return render(report, verdict, options)
+
+
+def render_html(report: Report, verdict: Verdict | None, options: RenderOptions) -> str:
+    from spyless.report.html import render_html as render  # noqa: PLC0415
+
+    return render(report, verdict, options)
+
+
+def render_markdown(report: Report, verdict: Verdict | None, options: RenderOptions) -> str:
+    from spyless.report.markdown import render_markdown as render  # noqa: PLC0415
+
+    return render(report, verdict, options)
+
+
 RENDERERS: dict[Format, OutputFormat] = {
-    Format.JSON: OutputFormat(Format.JSON, ".json", "the verdict and the full report",
-                              render_json_document),
+    Format.JSON: OutputFormat(Format.JSON, ".json", "the verdict and the full report "
+                              "(schema: docs/report.schema.json)", render_json_document),
+    Format.SARIF: OutputFormat(Format.SARIF, ".sarif", "SARIF 2.1.0 for code-scanning "
+                               "dashboards", render_sarif),
+    Format.HTML: OutputFormat(Format.HTML, ".html", "one self-contained HTML page for "
+                              "evaluators", render_html),
+    Format.MARKDOWN: OutputFormat(Format.MARKDOWN, ".md", "Markdown for tickets and release "
+                                  "notes", render_markdown),
 }
+
+
+_ALIASES = {"md": "markdown"}
 
 
 def parse_formats(text: str) -> list[Format]:
     """``"json,sarif"`` -> formats, in order, without repeats; UsageError for unknown ones."""
     chosen: list[Format] = []
-    for name in (part.strip().lower() for part in text.split(",")):
+    for name in (_ALIASES.get(n, n) for n in (p.strip().lower() for p in text.split(","))):
         if not name:
             continue
         try:
