@@ -4,9 +4,15 @@ Accepts one record, ``{"records": [...]}`` bundles, and the condensed Linux kern
 bundle in ../shared/vulndata (same fields, flattened). CNA records are authoritative for
 their own product, so their rules override NVD's for the same CVE (matcher.py).
 
-Affected versions: ``cpeApplicability`` (CVE 5.1) when present; else ``affected[].versions``:
-``{version, lessThan}`` -> [version, lessThan); ``{version, lessThanOrEqual: "6.6.*"}`` ->
-the rest of that branch; a bare ``{version, status: affected}`` -> that version.
+Affected versions come from ``affected[].versions`` with the schema's semantics (``defaultStatus``,
+status changes, ``*`` bounds, several blocks per product: cve5_status.py), compiled into
+disjoint ranges. They take precedence over the record's own ``cpeApplicability``, which
+is NVD-style and may be wrong for the kernel: its per-branch ranges all start at the
+mainline release that introduced a bug ("5.4 <= v < 5.10.38"), so their union claims fixed
+stable releases such as 5.10.176, and its backport entries have no upper bound at all.
+``cpeApplicability`` is used only for products that ``versions`` says nothing about
+(e.g. a record with git ranges only). A product whose statements leave no release affected
+gets a rule that matches nothing, so the CNA still overrides NVD for it (matcher.py).
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from spyless.vulndb.cpe import merge_ranges, rules_from_nodes
+from spyless.vulndb.cve5_status import Block, Piece, affected_pieces, parse_block, parse_entry
 from spyless.vulndb.import_nvd2 import english
 from spyless.vulndb.interface import FeedFormatError, FeedInfo, Record, Rule, Skipped
 from spyless.vulndb.products import product_table
 from spyless.vulndb.scoring import nvd2_score, severity_of_score, severity_word
-from spyless.vulndb.versions import scheme_for, version_key
+from spyless.vulndb.versions import scheme_for
 
+_NO_VERSION = "~"
 CVE_LICENCE = "CVE Terms of Use (MITRE): reproduced with the copyright notice and licence."
 
 
@@ -104,59 +112,74 @@ def _condensed(item: Mapping[str, object], cna_name: str) -> Record | Skipped:
 
 
 def _rules(cna: Mapping[str, object]) -> tuple[list[Rule], list[str]]:
+    table = product_table()
+    blocks: dict[tuple[str, str, str], list[Block]] = {}
+    own_fixed: list[tuple[list[str], list[str]]] = []
+    products = cna.get("affected")
+    for affected in products if isinstance(products, list) else []:
+        if not isinstance(affected, Mapping):
+            continue
+        product = table.by_name(str(affected.get("product", "")) or "linux")
+        if product is None:
+            continue
+        _, vendor, name = product.pairs[0]
+        block = parse_block(affected, scheme_for(name))
+        if block is not None:
+            blocks.setdefault((product.key, vendor, name), []).append(block)
+            own_fixed.append(_fixed(affected))
     rules: list[Rule] = []
+    for (_, vendor, name), product_blocks in blocks.items():
+        pieces = affected_pieces(product_blocks)
+        rules += [_rule(vendor, name, p) for p in pieces] or [_nothing(vendor, name)]
+    covered = {key for key, _, _ in blocks}
+    nvd_style: list[Rule] = []
     for config in cna.get("cpeApplicability") or []:  # type: ignore[attr-defined]
         if isinstance(config, Mapping):
-            rules += rules_from_nodes(config.get("nodes") or [], str(config.get("operator", "OR")),
-                                      "criteria", "cpeMatch")
-    fixed: list[str] = []
-    for affected in cna.get("affected") or []:  # type: ignore[attr-defined]
-        if isinstance(affected, Mapping):
-            own, own_fixed = _affected(affected)
-            fixed += own_fixed
-            if not cna.get("cpeApplicability"):
-                rules += own
-    return merge_ranges(rules), list(dict.fromkeys(fixed))
+            nvd_style += rules_from_nodes(config.get("nodes") or [], str(config.get("operator", "OR")),
+                                          "criteria", "cpeMatch")
+    rules += merge_ranges(r for r in nvd_style if _product_key(r) not in covered)
+    fixed = [f for i, (starts, limits) in enumerate(own_fixed)
+             for f in starts + ([] if any(s for j, (s, _) in enumerate(own_fixed) if j != i)
+                                else limits)]
+    return rules, list(dict.fromkeys(fixed))
 
 
-def _affected(affected: Mapping[str, object]) -> tuple[list[Rule], list[str]]:
-    table = product_table()
-    product = table.by_name(str(affected.get("product", "")) or "linux")
-    if product is None:
-        return [], []
-    _, vendor, name = product.pairs[0]
-    scheme = scheme_for(name)
-    rules: list[Rule] = []
-    fixed: list[str] = []
-    for entry in affected.get("versions") or []:  # type: ignore[attr-defined]
-        if not isinstance(entry, Mapping) or entry.get("versionType") == "git":
+def _product_key(rule: Rule) -> str | None:
+    product = product_table().by_pair(rule.vendor, rule.product)
+    return None if product is None else product.key
+
+
+def _rule(vendor: str, name: str, piece: Piece) -> Rule:
+    if piece.start is not None and piece.start == piece.end and piece.start_incl and piece.end_incl:
+        return Rule(vendor, name, exact=piece.start)
+    return Rule(vendor, name, start=piece.start, start_incl=piece.start_incl, end=piece.end,
+                end_incl=piece.end_incl)
+
+
+def _nothing(vendor: str, name: str) -> Rule:
+    """A rule no version satisfies: keys start with ".", so none reaches "~" (store.py)."""
+    return Rule(vendor, name, start=_NO_VERSION, start_incl=False, end=_NO_VERSION)
+
+
+def _fixed(affected: Mapping[str, object]) -> tuple[list[str], list[str]]:
+    """(where unaffected statements start, where affected ranges stop).
+
+    The second are fixes unless another block of the record states the first: beside the
+    kernel's "5.10.38 <= v <= 5.10.*" unaffected statements, the end of a backport range in
+    its other block ("4.14.149 <= v < 4.15") is the end of a series, not a fix.
+    """
+    starts: list[str] = []
+    limits: list[str] = []
+    versions = affected.get("versions")
+    for entry in versions if isinstance(versions, list) else []:
+        if not isinstance(entry, Mapping) or parse_entry(entry, "generic") is None:
             continue
-        start = str(entry.get("version", ""))
-        if entry.get("status") == "unaffected":
-            if start not in ("", "0"):
-                fixed.append(start)
-            continue
-        if entry.get("status") != "affected":
-            continue
-        start_key = None if start in ("", "0", "*") else version_key(start, scheme)
-        if "lessThan" in entry or "lessThanOrEqual" in entry:
-            limit = str(entry.get("lessThan") or entry.get("lessThanOrEqual"))
-            inclusive = "lessThan" not in entry
-            end_key = _branch_end(limit, scheme) if limit.endswith(".*") else (
-                None if limit == "*" else version_key(limit, scheme))
-            if not inclusive:
-                fixed.append(limit)
-            rules.append(Rule(vendor, name, start=start_key, end=end_key,
-                              end_incl=inclusive and not limit.endswith(".*")))
-        elif start_key is not None and affected.get("defaultStatus") != "affected":
-            rules.append(Rule(vendor, name, exact=start_key))
-    return rules, fixed
-
-
-def _branch_end(limit: str, scheme: str) -> str | None:
-    """``6.6.*`` -> a key just above every 6.6.x ('/' sorts after the '.' and '!' it follows)."""
-    key = version_key(limit[:-2], scheme)
-    return None if key is None else key.split("!")[0] + "/"
+        start, limit = str(entry.get("version", "")), entry.get("lessThan")
+        if entry.get("status") == "unaffected" and start != "0":
+            starts.append(start)
+        elif entry.get("status") == "affected" and isinstance(limit, str) and "*" not in limit:
+            limits.append(limit)
+    return starts, limits
 
 
 def _metrics(metrics: object) -> tuple[str | None, float | None, str | None]:

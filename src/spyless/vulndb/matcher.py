@@ -5,6 +5,8 @@ names the same product, products.py); without a CPE, by its name.
 
 Precedence: when the product's own CNA (OpenSSL, curl, the kernel) has rules for a CVE,
 NVD's rules for that CVE and product are ignored; the vendor knows its version history.
+A CNA record that leaves no release affected stores a rule matching nothing, so it still
+overrides NVD (import_cve5.py).
 
 AND-configurations (an application vulnerable only when running on some platform): a
 rule's platform condition is judged against the other components of the same image:

@@ -36,6 +36,7 @@ CREATE INDEX IF NOT EXISTS rules_exact ON rules(product, vendor, exact) WHERE ex
 CREATE INDEX IF NOT EXISTS rules_range ON rules(product, vendor, start, end, start_incl, end_incl,
     vuln, source, authority, exact, any_update, platform) WHERE exact IS NULL;
 CREATE INDEX IF NOT EXISTS rules_vuln ON rules(vuln);
+CREATE INDEX IF NOT EXISTS rules_authority ON rules(vuln, product, vendor) WHERE authority=1;
 """
 
 
@@ -196,8 +197,10 @@ class Store:
         """Rules of these vendor:product pairs whose version condition holds for ``full``."""
         out: list[StoredRule] = []
         for vendor, product in pairs:
+            # no "exact IS NOT NULL" here: the planner would read it as a range over every
+            # exact rule of the product; IN alone still selects the partial rules_exact index
             exact = self.db.execute(
-                f"SELECT {_COLUMNS} FROM rules WHERE product=? AND vendor=? AND exact IS NOT NULL "  # noqa: S608 - constant
+                f"SELECT {_COLUMNS} FROM rules WHERE product=? AND vendor=? "  # noqa: S608 - constant
                 "AND exact IN (?, ?)", (product, vendor, full, base)).fetchall()
             # the base version (7.4 of 7.4p1) only matches a CPE whose update was "*"
             exact = [row for row in exact if row[5] == full or row[6]]
@@ -217,9 +220,11 @@ class Store:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
+                # rules_authority (CNA rules only) answers this; an older file without it
+                # falls back to rules_vuln, which also reads each CVE's many NVD rules
                 found.update(v for (v,) in self.db.execute(
-                    f"SELECT DISTINCT vuln FROM rules INDEXED BY rules_vuln WHERE vuln IN ({marks}) "  # noqa: S608 - placeholders only
-                    "AND authority=1 AND product=? AND vendor=?", (*chunk, product, vendor)))
+                    f"SELECT DISTINCT vuln FROM rules WHERE authority=1 AND vuln IN ({marks}) "  # noqa: S608 - placeholders only
+                    "AND product=? AND vendor=?", (*chunk, product, vendor)))
         return found
 
     def vulns(self, ids: Iterable[str]) -> dict[str, VulnRow]:

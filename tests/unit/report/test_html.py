@@ -59,7 +59,12 @@ def test_demo_shows_verdict_clauses_and_evidence() -> None:
     assert "&#x27;a****&#x27;" in page
     assert "&#x27;admin&#x27;" not in page
     assert 'href="https://nvd.nist.gov/vuln/detail/CVE-2022-48174"' in page
-    assert "Showing the 100 most serious of 7," in page
+    per_component: dict[str, int] = {}
+    for vuln in report.vulnerabilities:
+        per_component[vuln.component] = per_component.get(vuln.component, 0) + 1
+    largest = max(per_component.values())
+    assert largest > 100  # the demo kernel matches thousands
+    assert f"Showing the 100 most serious of {largest:,}" in page
     assert "<svg" in page
     # a big report stays a reasonable page: ~7,500 CVE records in the demo
     assert len(page.encode()) < 400_000

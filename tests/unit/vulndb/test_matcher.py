@@ -49,7 +49,7 @@ def test_curl_by_curls_own_table(snapshot: Store) -> None:
     found = ids(snapshot, comp("curl", "7.68.0"))
     expected = {v["cve"] for v in table
                 if version_key(v["first_vulnerable"]) <= version_key("7.68.0")  # type: ignore[operator]
-                <= version_key(v["last_vulnerable"])}  # type: ignore[operator]
+                <= version_key(v["last_vulnerable"])}
     assert len(expected) == 62
     assert {i for i in found if i.startswith("CVE-")} == expected  # curl's table overrides NVD
 
