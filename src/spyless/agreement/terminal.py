@@ -8,7 +8,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from spyless.agreement.interface import ClauseVerdict, EvidenceItem, EvidenceState, Status, Verdict
-from spyless.model.findings import Location, mask_secret
+from spyless.model.findings import mask_secret
+from spyless.report.view import where
 
 STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.WAIVED: "yellow",
                 Status.NOT_EVALUATED: "dim", Status.DECLARATION_ONLY: "cyan",
@@ -17,17 +18,6 @@ _LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.WAIVED: "WAIVED",
           Status.NOT_EVALUATED: "NOT EVALUATED", Status.DECLARATION_ONLY: "DECLARATION ONLY",
           Status.DISABLED: "DISABLED"}
 _SHOWN = 8
-
-
-def where(location: Location | None) -> str:
-    if location is None:
-        return "-"
-    place = location.path or location.chain
-    if location.line is not None:
-        return f"{place}:{location.line}"
-    if location.offset is not None:
-        return f"{place}@0x{location.offset:x}"
-    return place
 
 
 def _message(item: EvidenceItem, show_secrets: bool) -> str:
