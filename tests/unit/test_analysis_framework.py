@@ -143,3 +143,20 @@ def test_scan_cli_writes_report(tmp_path: Path) -> None:
     data = json.loads(out.read_text())
     assert data["image"]["name"] == "demo-router.bin"
     assert data["extraction"]["files"] > 20
+
+
+def test_image_view_reads_each_file_once(tmp_path: Path) -> None:
+    from spyless.analyzers.image import ImageView
+    from spyless.unpack.engine import unpack
+
+    image = tmp_path / "image.tar"
+    scan_tree(tmp_path, {"/etc/app.conf": "secret=x\n" * 1000}, file_analyzers=(),
+              image_analyzers=())
+    result = unpack(image, tmp_path / "again")
+    view = ImageView.build(result, [])
+    conf = next(a for a in result.artifacts if a.chain.endswith("/etc/app.conf"))
+    first = view.read(conf, 100)
+    assert conf.path is not None
+    (result.output / conf.path).unlink()  # a second read must come from the cache
+    assert view.read(conf, 100) == first
+    assert view.read(conf) == b"secret=x\n" * 1000

@@ -225,3 +225,17 @@ def test_an_archive_starting_with_a_key_is_still_unpacked(tmp_path: Path) -> Non
     assert key is not None
     assert key.kind is ArtifactKind.KEY
     assert result.artifacts[0].kind is ArtifactKind.DATA
+
+
+def test_openwrt_ipk_unpacks_to_control_and_data(tmp_path: Path) -> None:
+    data = gzip.compress(make_tar({"./usr/sbin/dropbear": b"\x7fELF" + b"\0" * 60}), mtime=0)
+    control = gzip.compress(make_tar({"./control": b"Package: dropbear\nVersion: 2022.82\n"}),
+                            mtime=0)
+    ipk = gzip.compress(make_tar({"./debian-binary": b"2.0\n", "./data.tar.gz": data,
+                                  "./control.tar.gz": control}), mtime=0)
+    path = tmp_path / "dropbear.ipk"
+    path.write_bytes(ipk)
+    result = unpack(path, tmp_path / "out")
+    tails = {a.chain.rsplit("!", 1)[-1] for a in result.artifacts}
+    assert "tar@0x0/usr/sbin/dropbear" in tails
+    assert "tar@0x0/control" in tails

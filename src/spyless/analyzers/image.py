@@ -65,11 +65,17 @@ class Filesystem:
         return any(p in self.entries for p in ("/etc", "/bin", "/sbin", "/usr"))
 
 
+#: Bytes of file contents the view keeps so image analyzers share one read per file.
+READ_CACHE_BYTES = 256 << 20
+
+
 @dataclass(slots=True)
 class ImageView:
     result: UnpackResult
     facts: list[Fact]
     filesystems: list[Filesystem]
+    _cache: dict[str, bytes] = field(default_factory=dict)
+    _cached_bytes: int = 0
 
     @classmethod
     def build(cls, result: UnpackResult, facts: list[Fact]) -> ImageView:
@@ -84,10 +90,20 @@ class ImageView:
         return cls(result, facts, list(groups.values()))
 
     def read(self, artifact: Artifact, limit: int = 64 << 20) -> bytes:
+        """The first ``limit`` bytes of a file; contents are cached so that the image
+        analyzers (accounts, endpoints, services, ...) read each file once between them."""
         if artifact.path is None:
             return b""
+        cached = self._cache.get(artifact.path)
+        if cached is not None and (len(cached) >= limit or len(cached) == artifact.size):
+            return cached[:limit]
         with (self.result.output / artifact.path).open("rb") as handle:
-            return handle.read(limit)
+            data = handle.read(max(limit, min(artifact.size, 1 << 16)))
+        if self._cached_bytes + len(data) <= READ_CACHE_BYTES and (
+                cached is None or len(data) > len(cached)):
+            self._cached_bytes += len(data) - (len(cached) if cached is not None else 0)
+            self._cache[artifact.path] = data
+        return data[:limit]
 
     def disk_path(self, artifact: Artifact) -> Path | None:
         return None if artifact.path is None else self.result.output / artifact.path
