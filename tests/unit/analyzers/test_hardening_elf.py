@@ -16,7 +16,7 @@ from spyless.analyzers.hardening.checks import (
     risky_search_path,
     stack_state,
 )
-from spyless.analyzers.hardening.elf import (
+from spyless.elf import (
     DF_1_NOW,
     DF_1_PIE,
     DF_BIND_NOW,

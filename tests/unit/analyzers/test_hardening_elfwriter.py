@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from spyless.analyzers.hardening.elf import (
+from spyless.elf import (
     DT_BIND_NOW,
     DT_FLAGS,
     DT_FLAGS_1,

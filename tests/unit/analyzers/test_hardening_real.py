@@ -11,8 +11,8 @@ import pytest
 from spyless.analyzers.hardening import hardening_summary
 from spyless.analyzers.hardening.analyzer import _STATIC_NAMES, ElfHardening, HardeningSummary
 from spyless.analyzers.hardening.checks import hardening_of
-from spyless.analyzers.hardening.elf import read_elf
 from spyless.audit import Auditor
+from spyless.elf import read_elf
 from spyless.model.facts import Hardening
 from spyless.model.findings import Location
 from spyless.unpack.filetype import parse_elf_header

@@ -8,7 +8,7 @@ import pytest
 
 from spyless.analyzers.hardening import hardening_summary
 from spyless.analyzers.hardening.analyzer import MAX_EVIDENCE, ElfHardening, HardeningSummary
-from spyless.analyzers.hardening.elf import PF_R, PF_W, PF_X
+from spyless.elf import PF_R, PF_W, PF_X
 from spyless.report.model import Report
 from tests.analyzers_helpers import scan_tree
 from tests.unit.analyzers.test_hardening_elfwriter import ElfSpec, build_elf

@@ -12,6 +12,8 @@ import json
 import struct
 from dataclasses import dataclass
 
+from spyless.elf import program_headers
+
 NOTE_OWNER = b"FDO\x00"
 NOTE_TYPE = 0xCAFE1A7E
 _PT_NOTE = 4
@@ -32,28 +34,8 @@ class PackageNote:
 
 def _segments(data: bytes) -> list[tuple[int, int]]:
     """(offset, size) of every PT_NOTE segment."""
-    if len(data) < 52 or data[:4] != b"\x7fELF" or data[4] not in (1, 2) or data[5] not in (1, 2):
-        return []
-    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
-    try:
-        if wide:
-            phoff, = struct.unpack_from(order + "Q", data, 0x20)
-            phentsize, phnum = struct.unpack_from(order + "HH", data, 0x36)
-        else:
-            phoff, = struct.unpack_from(order + "I", data, 0x1C)
-            phentsize, phnum = struct.unpack_from(order + "HH", data, 0x2A)
-        found = []
-        for i in range(min(phnum, _MAX_PHDRS)):
-            at = phoff + i * phentsize
-            if wide:
-                p_type, _, p_offset, _, _, p_filesz = struct.unpack_from(order + "IIQQQQ", data, at)
-            else:
-                p_type, p_offset, _, _, p_filesz = struct.unpack_from(order + "IIIII", data, at)
-            if p_type == _PT_NOTE and p_offset + p_filesz <= len(data):
-                found.append((p_offset, p_filesz))
-    except struct.error:
-        return []
-    return found
+    return [(seg.offset, seg.filesz) for seg in program_headers(data)[:_MAX_PHDRS]
+            if seg.type == _PT_NOTE and seg.offset + seg.filesz <= len(data)]
 
 
 def package_notes(data: bytes) -> list[PackageNote]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import struct
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -25,6 +24,7 @@ from spyless.analyzers.credentials.values import (
     is_known_default,
 )
 from spyless.analyzers.interface import FileAnalyzer, FileInput, Output
+from spyless.elf import PF_W, PT_LOAD, program_headers
 from spyless.model.findings import Confidence
 from spyless.unpack.interface import Artifact, ArtifactKind
 
@@ -38,36 +38,13 @@ _DEFAULT_USERS = (b"admin", b"Admin", b"root", b"user", b"support", b"super", b"
 _USER_FIELD = re.compile(rb"(?<![\x21-\x7e])(" + b"|".join(_DEFAULT_USERS) + rb")\x00")
 _FIELD_WIDTHS = (8, 16, 20, 24, 32, 33, 64)
 _PASSWORD_BYTES = re.compile(rb"[\x21-\x7e]{1,63}")
-_PT_LOAD, _PF_W = 1, 2
 
 
 def writable_segments(data: bytes) -> list[tuple[int, int]]:
     """File ranges of the ELF's writable loadable segments (initialised data)."""
-    if len(data) < 52 or data[:4] != b"\x7fELF" or data[4] not in (1, 2) or data[5] not in (1, 2):
-        return []
-    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
-    try:
-        if wide:
-            phoff, = struct.unpack_from(order + "Q", data, 32)
-            entsize, count = struct.unpack_from(order + "HH", data, 54)
-        else:
-            phoff, = struct.unpack_from(order + "I", data, 28)
-            entsize, count = struct.unpack_from(order + "HH", data, 42)
-        ranges = []
-        for index in range(min(count, 64)):
-            base = phoff + index * entsize
-            if wide:
-                p_type, p_flags, p_offset = struct.unpack_from(order + "IIQ", data, base)
-                p_filesz, = struct.unpack_from(order + "Q", data, base + 32)
-            else:
-                p_type, p_offset = struct.unpack_from(order + "II", data, base)
-                p_filesz, = struct.unpack_from(order + "I", data, base + 16)
-                p_flags, = struct.unpack_from(order + "I", data, base + 24)
-            if p_type == _PT_LOAD and p_flags & _PF_W and p_filesz:
-                ranges.append((p_offset, min(len(data), p_offset + p_filesz)))
-    except struct.error:
-        return []
-    return ranges
+    return [(seg.offset, min(len(data), seg.offset + seg.filesz))
+            for seg in program_headers(data)[:64]
+            if seg.type == PT_LOAD and seg.flags & PF_W and seg.filesz]
 
 
 def _padded_field(data: bytes, start: int, width: int) -> bytes | None:

@@ -21,7 +21,6 @@ from spyless.analyzers.hardening.checks import (
     risky_search_path,
     stack_state,
 )
-from spyless.analyzers.hardening.elf import ElfFormatError, read_elf
 from spyless.analyzers.hardening.specs import (
     SPY701,
     SPY702,
@@ -41,6 +40,7 @@ from spyless.analyzers.hardening.summary import (
 )
 from spyless.analyzers.image import ImageView
 from spyless.analyzers.interface import FileAnalyzer, FileInput, ImageAnalyzer, Output
+from spyless.elf import ElfFormatError, read_elf
 from spyless.model.facts import Hardening, Service
 from spyless.model.findings import Confidence, Evidence, FindingSpec, Location, Severity
 from spyless.unpack.filetype import parse_elf_header

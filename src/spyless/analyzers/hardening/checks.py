@@ -23,7 +23,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from spyless.analyzers.hardening.elf import (
+from spyless.elf import (
     DF_1_NOW,
     DF_1_PIE,
     DF_BIND_NOW,

@@ -1,4 +1,7 @@
-"""A compact ELF reader: exactly what the hardening checks need, bounded by the file size.
+"""A compact ELF reader shared by the analyzers, bounded by the file size.
+
+Used by the hardening checks (everything below), the credentials analyzer (writable load
+segments) and the component analyzer (note segments) through :func:`program_headers`.
 
 Reads the ELF header, the program headers, the dynamic section, the dynamic symbol table
 (found through DT_SYMTAB/DT_STRTAB/DT_STRSZ and sized by DT_HASH, DT_GNU_HASH,
@@ -129,12 +132,8 @@ class _Reader:
         return self.data[offset:stop].decode("latin-1")
 
 
-def read_elf(data: bytes, names_of_interest: frozenset[str] = frozenset()) -> ElfFile:
-    """Parse ``data``; raise :class:`ElfFormatError` only when the ELF header is unusable.
-
-    ``names_of_interest`` are looked up in the full string table of binaries without a
-    dynamic symbol table (static ones), where only presence matters.
-    """
+def _header(data: bytes) -> tuple[_Reader, tuple[int, ...]]:
+    """The reader and the ELF header fields (e_type … e_shstrndx); raises when unusable."""
     if len(data) < 52 or data[:4] != b"\x7fELF" or data[4] not in (1, 2) or data[5] not in (1, 2):
         raise ElfFormatError("not an ELF file or truncated header")
     bits = 32 if data[4] == 1 else 64
@@ -142,9 +141,29 @@ def read_elf(data: bytes, names_of_interest: frozenset[str] = frozenset()) -> El
     header_fmt = "HHIIIIIHHHHHH" if bits == 32 else "HHIQQQIHHHHHH"
     if len(data) < struct.calcsize(order + header_fmt) + 16:
         raise ElfFormatError("truncated ELF header")
+    fields = struct.unpack_from(order + header_fmt, data, 16)
+    return _Reader(data, bits, order, fields[1], []), fields
+
+
+def program_headers(data: bytes) -> tuple[Segment, ...]:
+    """Only the program headers (cheap); () when ``data`` is not a usable ELF file."""
+    try:
+        reader, fields = _header(data)
+    except ElfFormatError:
+        return ()
+    return tuple(_segments(reader, fields[4], fields[8], fields[9]))
+
+
+def read_elf(data: bytes, names_of_interest: frozenset[str] = frozenset()) -> ElfFile:
+    """Parse ``data``; raise :class:`ElfFormatError` only when the ELF header is unusable.
+
+    ``names_of_interest`` are looked up in the full string table of binaries without a
+    dynamic symbol table (static ones), where only presence matters.
+    """
+    reader, fields = _header(data)
     (e_type, machine, _version, _entry, phoff, shoff, _flags, _ehsize, phentsize, phnum,
-     shentsize, shnum, _shstrndx) = struct.unpack_from(order + header_fmt, data, 16)
-    reader = _Reader(data, bits, order, machine, [])
+     shentsize, shnum, _shstrndx) = fields
+    bits, order = reader.bits, reader.order
     segments = _segments(reader, phoff, phentsize, phnum)
     sections = _sections(reader, shoff, shentsize, shnum)
     interpreter = None
