@@ -239,3 +239,27 @@ def test_openwrt_ipk_unpacks_to_control_and_data(tmp_path: Path) -> None:
     tails = {a.chain.rsplit("!", 1)[-1] for a in result.artifacts}
     assert "tar@0x0/usr/sbin/dropbear" in tails
     assert "tar@0x0/control" in tails
+
+
+def test_one_unpacker_serves_several_threads(image: Path, tmp_path: Path) -> None:
+    """yara-x scanners cannot change threads; the engine keeps one per thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    unpacker = Unpacker()
+    unpacker.unpack(image, tmp_path / "main-thread")
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda n: unpacker.unpack(image, tmp_path / f"t{n}"), range(4)))
+    assert all(len(r.artifacts) == len(results[0].artifacts) for r in results)
+
+
+def test_analyzers_run_from_another_thread(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from spyless.audit import Auditor
+
+    demo = Path(__file__).resolve().parents[2] / "examples/demo-router.bin"
+    auditor = Auditor(jobs=1)
+    auditor.scan(demo, tmp_path / "a")
+    with ThreadPoolExecutor(1) as pool:
+        report = pool.submit(auditor.scan, demo, tmp_path / "b").result()
+    assert {f.id for f in report.findings} >= {"SPY103", "SPY301", "SPY411"}

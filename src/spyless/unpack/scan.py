@@ -8,6 +8,7 @@ pattern), giving candidate starts that the handlers then confirm or reject with 
 from __future__ import annotations
 
 import math
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import yara_x
 
 from spyless.errors import LimitExceeded
 from spyless.unpack.interface import Blob, Handler
+from spyless.yarascan import thread_scanner
 
 #: Candidates of one pattern in one file beyond which the rest are ignored (and reported).
 MAX_HITS_PER_PATTERN = 4096
@@ -53,21 +55,24 @@ class MagicScanner:
                     self._at_start.append((magic.pattern, magic.offset, handler))
         self._patterns = list(by_pattern.items())
         self._timeout = timeout
-        self._scanner: yara_x.Scanner | None = None
+        self._key = f"magic-{uuid.uuid4().hex}"
 
     def _yara(self) -> yara_x.Scanner:
-        # Compiled on first use: a scanner is not picklable, and compiling takes ~10 ms.
-        if self._scanner is None:
-            strings = "\n".join(
-                f"    $p{i} = {{ {pattern.hex(' ')} }}" for i, (pattern, _) in
-                enumerate(self._patterns)
-            )
-            rules = yara_x.compile(f"rule magic {{\n  strings:\n{strings}\n"
-                                   "  condition: any of them\n}\n")
-            self._scanner = yara_x.Scanner(rules)
-            self._scanner.max_matches_per_pattern(MAX_HITS_PER_PATTERN)
-            self._scanner.set_timeout(self._timeout)
-        return self._scanner
+        # Compiled on first use in each thread: a scanner is not picklable, cannot change
+        # threads, and compiling takes ~10 ms.
+        return thread_scanner(self._key, self._make_scanner)
+
+    def _make_scanner(self) -> yara_x.Scanner:
+        strings = "\n".join(
+            f"    $p{i} = {{ {pattern.hex(' ')} }}" for i, (pattern, _) in
+            enumerate(self._patterns)
+        )
+        rules = yara_x.compile(f"rule magic {{\n  strings:\n{strings}\n"
+                               "  condition: any of them\n}\n")
+        scanner = yara_x.Scanner(rules)
+        scanner.max_matches_per_pattern(MAX_HITS_PER_PATTERN)
+        scanner.set_timeout(self._timeout)
+        return scanner
 
     def scan(self, blob: Blob, path: Path | None = None) -> ScanResult:
         """Candidates in ``blob``; a memory-mapped blob is scanned from ``path``."""

@@ -8,7 +8,6 @@ description, verified, kind, cwe) and turning matches into SPY401-SPY403 finding
 
 from __future__ import annotations
 
-import functools
 import importlib.resources
 import re
 from dataclasses import dataclass, replace
@@ -20,6 +19,7 @@ from spyless.analyzers.interface import FileAnalyzer, FileInput, Output
 from spyless.errors import Error
 from spyless.model.findings import Confidence, FindingSpec, Severity
 from spyless.unpack.interface import ArtifactKind
+from spyless.yarascan import thread_scanner
 
 if TYPE_CHECKING:
     import yara_x
@@ -112,9 +112,12 @@ def compile_pack(source: str) -> yara_x.Rules:
     return rules
 
 
-@functools.cache
 def _scanner() -> yara_x.Scanner:
-    """One compiled pack and scanner per process (workers are forked or spawned once)."""
+    """One compiled pack and scanner per thread (a yara-x scanner cannot change threads)."""
+    return thread_scanner("backdoors", _make_scanner)
+
+
+def _make_scanner() -> yara_x.Scanner:
     yara = _yara()
     scanner: yara_x.Scanner = yara.Scanner(compile_pack(pack_source()))
     scanner.set_timeout(_SCAN_SECONDS)

@@ -18,12 +18,13 @@ Python expressions only run at the few places an anchor occurs.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yara_x
+
+from spyless.yarascan import thread_scanner
 
 _SCAN_SECONDS = 5
 _MAX_HITS = 64
@@ -163,8 +164,11 @@ def rules_source(signatures: tuple[Signature, ...] = SIGNATURES) -> str:
                      for i, sig in enumerate(signatures))
 
 
-@functools.cache
 def _scanner() -> yara_x.Scanner:
+    return thread_scanner("components", _make_scanner)
+
+
+def _make_scanner() -> yara_x.Scanner:
     scanner = yara_x.Scanner(yara_x.compile(rules_source()))
     scanner.set_timeout(_SCAN_SECONDS)
     scanner.max_matches_per_pattern(_MAX_HITS)

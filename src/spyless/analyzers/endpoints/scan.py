@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 
 import yara_x
+
+from spyless.yarascan import thread_scanner
 
 #: Schemes worth reporting; others (``file:``, ``data:``) are not network endpoints.
 SCHEMES = frozenset({
@@ -79,9 +80,8 @@ class Candidate:
     encoding: str = "ascii"  # "ascii" or "utf-16le"
 
 
-@cache
 def _scanner() -> yara_x.Scanner:
-    return yara_x.Scanner(yara_x.compile(_RULES))
+    return thread_scanner("endpoints", lambda: yara_x.Scanner(yara_x.compile(_RULES)))
 
 
 def anchors(data: bytes) -> list[tuple[str, int, int]]:
