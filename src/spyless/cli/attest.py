@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from spyless.attest.keys import (
     read_passphrase,
 )
 from spyless.attest.policy import AllOf, Policy, PredicateType, SubjectDigest, VerdictIs
+from spyless.digest import file_sha256
 from spyless.errors import InputError, UsageError
 
 _MAX_JSON = 256 << 20
@@ -42,17 +42,6 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"{what} {path} is not a JSON object")
     return data
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-    except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}") from e
-    return digest.hexdigest()
 
 
 class _DefaultCommandGroup(click.Group):

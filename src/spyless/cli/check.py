@@ -4,7 +4,6 @@ whether the image conforms, clause by clause."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from spyless.agreement.coverage import coverage_of
 from spyless.agreement.terminal import print_verdict
 from spyless.audit import Auditor
 from spyless.cli.unpack import limits_from, limits_options
+from spyless.digest import file_sha256
 from spyless.errors import InputError, UsageError
 from spyless.report.formats import RENDERERS, RenderOptions, output_paths, parse_formats
 from spyless.report.json_format import load_report
@@ -25,22 +25,11 @@ from spyless.traffic import analyze_capture
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-    except OSError as e:
-        raise InputError(f"{path}: cannot read image: {e.strerror or e}") from e
-    return digest.hexdigest()
-
-
 def _report(image: Path | None, report_file: Path | None, jobs: int | None, quiet: bool,
             limits_args: tuple[int, float, int, int, float, float]) -> tuple[Report, bool]:
     if report_file is not None:
         report = load_report(report_file)
-        if image is not None and _sha256(image) != report.image.sha256:
+        if image is not None and file_sha256(image) != report.image.sha256:
             raise InputError(f"{report_file} is the report of {report.image.name} "
                              f"(sha256 {report.image.sha256[:12]}…), not of {image}")
         return report, False

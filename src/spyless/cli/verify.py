@@ -14,8 +14,9 @@ import click
 from spyless.attest.attestation import verify_attestation
 from spyless.attest.dsse import envelope_from_json
 from spyless.attest.interface import AttestError, Statement, Verifier
-from spyless.cli.attest import file_sha256, load_dsse_verifiers, verdict_policy
+from spyless.cli.attest import load_dsse_verifiers, verdict_policy
 from spyless.cli.note import load_verifiers, read_text_arg
+from spyless.digest import file_sha256
 from spyless.errors import UsageError
 from spyless.tlog.bundle import (
     MAX_BUNDLE_SIZE,

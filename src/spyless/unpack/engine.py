@@ -16,6 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spyless.digest import file_sha256
 from spyless.errors import EncryptedError, FormatError, InputError, LimitExceeded, UsageError
 from spyless.unpack.filetype import HEAD_SIZE, classify
 from spyless.unpack.interface import (
@@ -103,7 +104,7 @@ class Unpacker:
             raise UsageError(f"output folder {out} exists and is not empty")
         out.mkdir(parents=True, exist_ok=True)
         run = _Run(self, out, Budget(self.limits, st.st_size))
-        info = ImageInfo(image.name, str(image), st.st_size, _sha256_file(image))
+        info = ImageInfo(image.name, str(image), st.st_size, file_sha256(image))
         run.process(_Pending(image, image.name, 0, None), sha256=info.sha256, root=True)
         return UnpackResult(
             image=info, output=out, artifacts=run.artifacts, events=run.events,
@@ -366,14 +367,6 @@ def _container_dir(disk: Path) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}~{n}")
     return candidate
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _sha256_blob(blob: Blob) -> str:
