@@ -14,6 +14,7 @@ from spyless.agreement import builtin_agreement, evaluate, load_agreement
 from spyless.agreement.coverage import coverage_of
 from spyless.agreement.terminal import print_verdict
 from spyless.audit import Auditor
+from spyless.cli.progress import unpack_progress
 from spyless.cli.unpack import limits_from, limits_options
 from spyless.digest import file_sha256
 from spyless.errors import InputError, UsageError
@@ -38,13 +39,8 @@ def _report(image: Path | None, report_file: Path | None, jobs: int | None, quie
     if not image.is_file():
         raise InputError(f"{image}: no such image file")
     limits = limits_from(*limits_args)
-    err = Console(stderr=True, quiet=quiet)
-    if err.is_terminal and not quiet:
-        with err.status("scanning…") as status:
-            def progress(chain: str, files: int, written: int) -> None:
-                status.update(f"unpacking: {files} files, {written / 1e6:.1f} MB  {chain[-60:]}")
-            return Auditor(limits=limits, jobs=jobs, progress=progress).scan(image), True
-    return Auditor(limits=limits, jobs=jobs).scan(image), True
+    with unpack_progress(quiet, "scanning") as progress:
+        return Auditor(limits=limits, jobs=jobs, progress=progress).scan(image), True
 
 
 @click.command("check")

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from spyless.audit import Auditor
+from spyless.cli.progress import unpack_progress
 from spyless.cli.unpack import limits_from, limits_options
 from spyless.report.json_format import render_json
 from spyless.report.terminal import print_report
@@ -32,14 +33,8 @@ def scan_command(image: Path, output: Path | None, workdir: Path | None, jobs: i
                  timeout: float) -> int:
     """Unpack IMAGE and find every way in and out: accounts, keys, services, backdoors."""
     limits = limits_from(max_bytes, max_ratio, max_files, max_depth, handler_timeout, timeout)
-    err = Console(stderr=True, quiet=quiet)
-    if err.is_terminal and not quiet:
-        with err.status("scanning…") as status:
-            def progress(chain: str, files: int, written: int) -> None:
-                status.update(f"unpacking: {files} files, {written / 1e6:.1f} MB  {chain[-60:]}")
-            report = Auditor(limits=limits, jobs=jobs, progress=progress).scan(image, workdir)
-    else:
-        report = Auditor(limits=limits, jobs=jobs).scan(image, workdir)
+    with unpack_progress(quiet, "scanning") as progress:
+        report = Auditor(limits=limits, jobs=jobs, progress=progress).scan(image, workdir)
     text = render_json(report, show_secrets)
     if output is not None and str(output) == "-":
         sys.stdout.write(text)

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from spyless.cli.progress import unpack_progress
 from spyless.unpack.engine import Unpacker, UnpackResult
 from spyless.unpack.interface import EventKind, Limits
 from spyless.unpack.manifest import write_manifest
@@ -77,14 +78,8 @@ def unpack_command(image: Path, out: Path, quiet: bool, max_bytes: int, max_rati
                    timeout: float) -> int:
     """Recursively extract IMAGE into a folder and write manifest.json there."""
     limits = limits_from(max_bytes, max_ratio, max_files, max_depth, handler_timeout, timeout)
-    console = Console(stderr=True, quiet=quiet)
-    if console.is_terminal and not quiet:
-        with console.status("unpacking…") as status:
-            def progress(chain: str, files: int, written: int) -> None:
-                status.update(f"{files} files, {written / 1e6:.1f} MB  {chain[-70:]}")
-            result = Unpacker(limits=limits, progress=progress).unpack(image, out)
-    else:
-        result = Unpacker(limits=limits).unpack(image, out)
+    with unpack_progress(quiet) as progress:
+        result = Unpacker(limits=limits, progress=progress).unpack(image, out)
     path = write_manifest(result)
     if not quiet:
         _summary(Console(file=sys.stdout), result, path)
