@@ -134,6 +134,25 @@ def read_body(handler: BaseHTTPRequestHandler, limit: int) -> bytes:
     return data
 
 
+def refuse(handler: BaseHTTPRequestHandler, status: int, message: str,
+           headers: dict[str, str] | None = None) -> None:
+    """An error before the body was read: answer, then close (the body is unread)."""
+    handler.close_connection = True
+    send_text(handler, status, message, {"Connection": "close", **(headers or {})})
+
+
+def body_or_refuse(handler: BaseHTTPRequestHandler, limit: int) -> bytes | None:
+    """The request body, or None after answering why it cannot be read (or the client
+    stalled, in which case the connection is just closed)."""
+    try:
+        return read_body(handler, limit)
+    except BodyError as e:
+        refuse(handler, e.status, str(e))
+    except TimeoutError:
+        handler.close_connection = True
+    return None
+
+
 def send(handler: BaseHTTPRequestHandler, status: int, body: bytes,
          content_type: str = "text/plain; charset=utf-8",
          headers: dict[str, str] | None = None) -> None:

@@ -30,10 +30,10 @@ from spyless.tlog.bundle import bundle_to_json, make_bundle
 from spyless.tlog.checkpoint import read_checkpoint_note
 from spyless.tlog.httpd import (
     DEFAULT_REQUEST_TIMEOUT,
-    BodyError,
     ListenAddress,
     PooledHTTPServer,
-    read_body,
+    body_or_refuse,
+    refuse,
     send,
     send_text,
 )
@@ -245,13 +245,8 @@ class LogRequestHandler(BaseHTTPRequestHandler):
         if not hmac.compare_digest(token_digest(token.strip()), self.config.token_sha256):
             self._refuse(403, "the token is not valid for this log")
             return
-        try:
-            entry = read_body(self, MAX_ENTRY_SIZE)
-        except BodyError as e:
-            self._refuse(e.status, str(e))
-            return
-        except TimeoutError:
-            self.close_connection = True
+        entry = body_or_refuse(self, MAX_ENTRY_SIZE)
+        if entry is None:
             return
         try:
             index = self.service.sequencer.submit(entry)
@@ -273,9 +268,7 @@ class LogRequestHandler(BaseHTTPRequestHandler):
         return json.loads(bundle_to_json(make_bundle(self.service.log, index)))
 
     def _refuse(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        """An error before the body was read: answer, then close (the body is unread)."""
-        self.close_connection = True
-        send_text(self, status, message, {"Connection": "close", **(headers or {})})
+        refuse(self, status, message, headers)
 
 
 def _b64(data: bytes) -> str:

@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 from spyless.errors import Error
 from spyless.tlog.httpd import (
     DEFAULT_REQUEST_TIMEOUT,
-    BodyError,
     ListenAddress,
     PooledHTTPServer,
-    read_body,
+    body_or_refuse,
+    refuse,
     send,
     send_text,
 )
@@ -48,13 +48,8 @@ class WitnessRequestHandler(BaseHTTPRequestHandler):
         if self.path.partition("?")[0] != "/add-checkpoint":
             self._refuse(404, "not found")
             return
-        try:
-            body = read_body(self, MAX_REQUEST_SIZE)
-        except BodyError as e:
-            self._refuse(e.status, str(e))
-            return
-        except TimeoutError:
-            self.close_connection = True
+        body = body_or_refuse(self, MAX_REQUEST_SIZE)
+        if body is None:
             return
         try:
             answer = self.witness.add_checkpoint(body)
@@ -65,8 +60,7 @@ class WitnessRequestHandler(BaseHTTPRequestHandler):
              {"Cache-Control": "no-store"})
 
     def _refuse(self, status: int, message: str) -> None:
-        self.close_connection = True
-        send_text(self, status, message, {"Connection": "close"})
+        refuse(self, status, message)
 
 
 class WitnessServer:
