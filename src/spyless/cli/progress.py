@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
 
 from spyless.unpack.engine import ProgressCallback
 
@@ -13,8 +12,13 @@ from spyless.unpack.engine import ProgressCallback
 @contextmanager
 def unpack_progress(quiet: bool, label: str = "unpacking") -> Iterator[ProgressCallback | None]:
     """A callback for Unpacker/Auditor that updates a status line, or None when not shown."""
-    console = Console(stderr=True, quiet=quiet)
-    if quiet or not console.is_terminal:
+    if quiet or not sys.stderr.isatty():  # rich is loaded only when a status is shown
+        yield None
+        return
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
         yield None
         return
     with console.status(f"{label}…") as status:

@@ -6,8 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from spyless.cli.progress import unpack_progress
 from spyless.unpack.engine import Unpacker, UnpackResult
@@ -82,11 +80,16 @@ def unpack_command(image: Path, out: Path, quiet: bool, max_bytes: int, max_rati
         result = Unpacker(limits=limits, progress=progress).unpack(image, out)
     path = write_manifest(result)
     if not quiet:
-        _summary(Console(file=sys.stdout), result, path)
+        _summary(result, path)
     return 0
 
 
-def _summary(console: Console, result: UnpackResult, manifest: Path) -> None:
+def _summary(result: UnpackResult, manifest: Path) -> None:
+    # rich is imported only to print: `spyless unpack -q` in a pipeline never loads it.
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    console = Console(file=sys.stdout)
     found = [e for e in result.events if e.kind in (EventKind.EXTRACTED, EventKind.PARTIAL)]
     table = Table(title=f"{result.image.name}: {len(found)} containers", title_justify="left")
     for column in ("chain", "format", "offset", "size", "result"):
