@@ -36,6 +36,8 @@ from spyless.unpack.scan import MagicScanner, sample_entropy
 #: Kinds whose contents are not searched for embedded containers.
 _NOT_CARVED = frozenset({ArtifactKind.TEXT, ArtifactKind.SCRIPT, ArtifactKind.KEY,
                          ArtifactKind.CERTIFICATE, ArtifactKind.EMPTY})
+#: Files up to this size are read into memory rather than memory-mapped.
+_READ_WHOLE = 8 << 20
 #: Unclaimed regions smaller than this are not reported (alignment slack).
 _MIN_REPORTED_GAP = 16
 
@@ -145,7 +147,9 @@ class _Run:
     def _process_one(self, item: _Pending, digest: str | None, is_root: bool) -> list[_Pending]:
         size = item.disk.stat().st_size
         with item.disk.open("rb") as handle:
-            blob: Blob = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            # Small files are read whole (one read, scanned from memory); large ones mapped.
+            blob: Blob = (handle.read() if size <= _READ_WHOLE else
+                          mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
         try:
             head = bytes(blob[:HEAD_SIZE])
             ftype = classify(head, size)
